@@ -1,0 +1,44 @@
+"""Starlight's Binance connector: asyncio + aiohttp, spot and USD-M futures, no Qt.
+
+Public surface::
+
+    from connector import BinanceClient, Contract, Candle, Balance, OrderStatus, BinanceError
+    from connector.demo import DemoExchange
+"""
+
+from ._models import Balance, Candle, Contract, OrderStatus
+from .client import BinanceClient
+from .errors import (
+    AuthError,
+    BinanceError,
+    ExchangeError,
+    FilterError,
+    InputError,
+    IPBannedError,
+    MissingCredentialsError,
+    NetworkError,
+    OrderRejectedError,
+    OrderStateUnknownError,
+    RateLimitError,
+    ServerError,
+)
+
+__all__ = [
+    "AuthError",
+    "Balance",
+    "BinanceClient",
+    "BinanceError",
+    "Candle",
+    "Contract",
+    "ExchangeError",
+    "FilterError",
+    "IPBannedError",
+    "InputError",
+    "MissingCredentialsError",
+    "NetworkError",
+    "OrderRejectedError",
+    "OrderStateUnknownError",
+    "OrderStatus",
+    "RateLimitError",
+    "ServerError",
+]

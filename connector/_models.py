@@ -1,0 +1,102 @@
+"""Value objects the connector hands out.
+
+All are frozen: a ``Contract`` or ``OrderStatus`` describes the exchange at one
+moment, and sharing it between the GUI and the connector must never let one
+side change what the other sees. Money and sizes are ``Decimal`` end to end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """A tradable symbol and the filters every order on it must pass."""
+
+    symbol: str
+    base_asset: str
+    quote_asset: str
+    price_decimals: int
+    quantity_decimals: int
+    tick_size: Decimal
+    lot_size: Decimal
+    exchange: str  # "binance_spot" or "binance_futures"
+    min_price: Decimal = ZERO
+    max_price: Decimal = ZERO  # 0 = no limit
+    min_qty: Decimal = ZERO
+    max_qty: Decimal = ZERO  # 0 = no limit
+    market_lot_size: Decimal = ZERO  # 0 = same as lot_size
+    market_min_qty: Decimal = ZERO
+    market_max_qty: Decimal = ZERO  # 0 = no limit
+    min_notional: Decimal = ZERO
+    max_notional: Decimal = ZERO  # 0 = no limit
+    apply_min_notional_to_market: bool = True
+    order_types: tuple[str, ...] = ("LIMIT", "MARKET")
+
+    @property
+    def futures(self) -> bool:
+        return self.exchange == "binance_futures"
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    timestamp: int  # open time, ms since the epoch
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """One asset's balance. Spot fills ``free``/``locked``; futures the margin fields."""
+
+    asset: str
+    free: Decimal = ZERO
+    locked: Decimal = ZERO
+    initial_margin: Decimal = ZERO
+    maintenance_margin: Decimal = ZERO
+    margin_balance: Decimal = ZERO
+    wallet_balance: Decimal = ZERO
+    unrealized_pnl: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.free + self.locked if self.wallet_balance == ZERO else self.wallet_balance
+
+    @property
+    def is_zero(self) -> bool:
+        return (
+            self.free == ZERO
+            and self.locked == ZERO
+            and self.wallet_balance == ZERO
+            and self.margin_balance == ZERO
+            and self.unrealized_pnl == ZERO
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatus:
+    """An order as the exchange last reported it. ``status`` is Binance's, lower case."""
+
+    order_id: int
+    status: str  # new, partially_filled, filled, canceled, rejected, expired
+    avg_price: Decimal
+    executed_qty: Decimal
+    symbol: str = ""
+    client_order_id: str = ""
+    side: str = ""  # BUY / SELL
+    order_type: str = ""  # LIMIT / MARKET
+    price: Decimal = ZERO
+    orig_qty: Decimal = ZERO
+    time_in_force: str = ""
+    update_time: int = 0  # ms since the epoch
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("new", "partially_filled")

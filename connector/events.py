@@ -1,0 +1,131 @@
+"""Events the client delivers to listeners (``client.add_listener``).
+
+Each is a frozen dataclass, delivered on the event loop in the order the
+connector learned of it. The GUI's bridge turns them into Qt signals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeAlias
+
+from ._models import Balance, Candle
+
+
+@dataclass(frozen=True, slots=True)
+class BookTicker:
+    symbol: str
+    bid: Decimal
+    bid_qty: Decimal
+    ask: Decimal
+    ask_qty: Decimal
+    update_id: int = 0
+    time: int = 0  # ms; 0 where the exchange does not send one (spot)
+
+
+@dataclass(frozen=True, slots=True)
+class AggTrade:
+    symbol: str
+    trade_id: int
+    price: Decimal
+    quantity: Decimal
+    is_buyer_maker: bool
+    time: int
+
+
+@dataclass(frozen=True, slots=True)
+class Kline:
+    symbol: str
+    interval: str
+    candle: Candle
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MiniTicker:
+    """24 h rolling window statistics (``<symbol>@miniTicker``)."""
+
+    symbol: str
+    close: Decimal
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    volume: Decimal
+    quote_volume: Decimal
+    time: int
+
+    @property
+    def change_pct(self) -> Decimal:
+        if self.open == 0:
+            return Decimal(0)
+        return (self.close - self.open) / self.open * 100
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUpdate:
+    """An order's new state from the user-data stream (or from reconciliation)."""
+
+    symbol: str
+    order_id: int
+    client_order_id: str
+    side: str
+    order_type: str
+    status: str  # lower case, as OrderStatus.status
+    price: Decimal
+    orig_qty: Decimal
+    executed_qty: Decimal
+    avg_price: Decimal
+    last_fill_price: Decimal = Decimal(0)
+    last_fill_qty: Decimal = Decimal(0)
+    time_in_force: str = ""
+    execution_type: str = ""  # NEW, TRADE, CANCELED, EXPIRED, REJECTED, ...
+    time: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceUpdate:
+    """New balances for the assets that changed (the full new value, not a delta)."""
+
+    balances: tuple[Balance, ...]
+    time: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionState:
+    """A stream's connection changed. ``stream`` is "market", "user" or "rest"."""
+
+    stream: str
+    state: str  # connecting, connected, reconnecting, closed
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    time: float  # seconds since the epoch
+    level: str  # DEBUG, INFO, WARNING, ERROR
+    message: str
+
+
+Event: TypeAlias = (
+    BookTicker
+    | AggTrade
+    | Kline
+    | MiniTicker
+    | OrderUpdate
+    | BalanceUpdate
+    | ConnectionState
+    | LogEntry
+)
+
+__all__ = [
+    "AggTrade",
+    "BalanceUpdate",
+    "BookTicker",
+    "ConnectionState",
+    "Event",
+    "Kline",
+    "LogEntry",
+    "MiniTicker",
+    "OrderUpdate",
+]
