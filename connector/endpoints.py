@@ -8,9 +8,10 @@ for user data) while spot keeps one root.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal
 
 Network = Literal["live", "testnet", "demo"]
 StreamKind = Literal["public", "market", "private"]
@@ -98,11 +99,9 @@ def resolve(
 ) -> Endpoints:
     """The endpoints for ``network`` with any given URL overriding the host table's."""
     base = HOSTS[(network, futures)]
-    overrides: dict[str, str] = {}
-    if rest_url:
-        overrides["rest_url"] = rest_url.rstrip("/")
-    if ws_url:
-        overrides["ws_url"] = ws_url.rstrip("/")
-    if ws_api_url:
-        overrides["ws_api_url"] = ws_api_url.rstrip("/")
-    return replace(base, **overrides) if overrides else base
+    return replace(
+        base,
+        rest_url=rest_url.rstrip("/") if rest_url else base.rest_url,
+        ws_url=ws_url.rstrip("/") if ws_url else base.ws_url,
+        ws_api_url=ws_api_url.rstrip("/") if ws_api_url else base.ws_api_url,
+    )
