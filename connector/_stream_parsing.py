@@ -1,0 +1,110 @@
+"""WebSocket JSON -> events. Pure functions; the hot ones do as little as possible."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ._models import Balance, Candle
+from .events import AggTrade, BalanceUpdate, BookTicker, Kline, MiniTicker, OrderUpdate
+
+ZERO = Decimal(0)
+
+
+def book_ticker(d: dict[str, Any]) -> BookTicker:
+    return BookTicker(d["s"], Decimal(d["b"]), Decimal(d["B"]), Decimal(d["a"]),
+                      Decimal(d["A"]), d.get("u", 0), d.get("E", 0))
+
+
+def agg_trade(d: dict[str, Any]) -> AggTrade:
+    return AggTrade(d["s"], d["a"], Decimal(d["p"]), Decimal(d["q"]), d["m"], d["T"])
+
+
+def kline(d: dict[str, Any]) -> Kline:
+    k = d["k"]
+    candle = Candle(k["t"], Decimal(k["o"]), Decimal(k["h"]), Decimal(k["l"]), Decimal(k["c"]),
+                    Decimal(k["v"]))
+    return Kline(d["s"], k["i"], candle, bool(k["x"]))
+
+
+def mini_ticker(d: dict[str, Any]) -> MiniTicker:
+    return MiniTicker(d["s"], Decimal(d["c"]), Decimal(d["o"]), Decimal(d["h"]), Decimal(d["l"]),
+                      Decimal(d["v"]), Decimal(d["q"]), d["E"])
+
+
+def execution_report(e: dict[str, Any]) -> OrderUpdate:
+    """Spot ``executionReport``. A cancel carries the original client id in ``C``."""
+    executed = Decimal(e["z"])
+    quote = Decimal(e.get("Z", "0"))
+    return OrderUpdate(
+        symbol=e["s"],
+        order_id=int(e["i"]),
+        client_order_id=e.get("C") or e["c"],
+        side=e["S"],
+        order_type=e["o"],
+        status=str(e["X"]).lower(),
+        price=Decimal(e["p"]),
+        orig_qty=Decimal(e["q"]),
+        executed_qty=executed,
+        avg_price=quote / executed if executed and quote else ZERO,
+        last_fill_price=Decimal(e.get("L", "0")),
+        last_fill_qty=Decimal(e.get("l", "0")),
+        time_in_force=e.get("f", ""),
+        execution_type=e.get("x", ""),
+        time=int(e.get("T") or e.get("E") or 0),
+    )
+
+
+def order_trade_update(e: dict[str, Any]) -> OrderUpdate:
+    """Futures ``ORDER_TRADE_UPDATE``; its ``ap`` is the average price."""
+    o = e["o"]
+    return OrderUpdate(
+        symbol=o["s"],
+        order_id=int(o["i"]),
+        client_order_id=o["c"],
+        side=o["S"],
+        order_type=o["o"],
+        status=str(o["X"]).lower(),
+        price=Decimal(o["p"]),
+        orig_qty=Decimal(o["q"]),
+        executed_qty=Decimal(o["z"]),
+        avg_price=Decimal(o.get("ap", "0")),
+        last_fill_price=Decimal(o.get("L", "0")),
+        last_fill_qty=Decimal(o.get("l", "0")),
+        time_in_force=o.get("f", ""),
+        execution_type=o.get("x", ""),
+        time=int(o.get("T") or e.get("E") or 0),
+    )
+
+
+def spot_balances(e: dict[str, Any], current: dict[str, Balance]) -> BalanceUpdate:
+    """``outboundAccountPosition``: full free/locked values of the assets that changed."""
+    out = tuple(Balance(b["a"], free=Decimal(b["f"]), locked=Decimal(b["l"])) for b in e["B"])
+    return BalanceUpdate(out, int(e.get("E", 0)))
+
+
+def spot_balance_delta(e: dict[str, Any], current: dict[str, Balance]) -> BalanceUpdate:
+    """``balanceUpdate``: a deposit/withdrawal delta on one asset's free balance."""
+    asset = e["a"]
+    old = current.get(asset, Balance(asset))
+    new = Balance(asset, free=old.free + Decimal(e["d"]), locked=old.locked)
+    return BalanceUpdate((new,), int(e.get("E", 0)))
+
+
+def futures_account(e: dict[str, Any], current: dict[str, Balance]) -> BalanceUpdate:
+    """``ACCOUNT_UPDATE``: wallet balances; fields the event lacks keep their last value."""
+    out = []
+    for b in e["a"].get("B", []):
+        old = current.get(b["a"], Balance(b["a"]))
+        wallet = Decimal(b["wb"])
+        out.append(Balance(
+            b["a"],
+            free=old.free + (wallet - old.wallet_balance),
+            locked=old.locked,
+            initial_margin=old.initial_margin,
+            maintenance_margin=old.maintenance_margin,
+            margin_balance=wallet + old.unrealized_pnl,
+            wallet_balance=wallet,
+            unrealized_pnl=old.unrealized_pnl,
+        ))
+    return BalanceUpdate(tuple(out), int(e.get("E", 0)))
