@@ -10,6 +10,7 @@ the buffer is applied: no update lost, none applied twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -70,6 +71,7 @@ class LiveFeeds:
         self._seen: OrderedDict[tuple[Any, ...], None] = OrderedDict()
         self._finished: set[int] = set()
         self._emit = client._emit
+        self._margin_refresh: asyncio.Task[None] | None = None
         self._prices = client.prices
 
     async def session(self) -> aiohttp.ClientSession:
@@ -92,6 +94,10 @@ class LiveFeeds:
                                  "background", "WARNING")
 
     async def close(self) -> None:
+        if self._margin_refresh is not None:
+            self._margin_refresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._margin_refresh
         if self.user is not None:
             await self.user.close()
             self.user = None
@@ -174,6 +180,7 @@ class LiveFeeds:
                 self._apply_balances(sp.spot_balance_delta(event, client.balances))
             elif kind == "ACCOUNT_UPDATE":
                 self._apply_balances(sp.futures_account(event, client.balances))
+                self._refresh_margin_soon()
             elif kind in ("TRADE_LITE", "listStatus", "externalLockUpdate"):
                 pass  # carried fully by the events above
             else:
@@ -213,6 +220,20 @@ class LiveFeeds:
         elif u.execution_type in ("CANCELED", "EXPIRED", "REJECTED"):
             self.client._add_log(f"{what} {u.status}", "WARNING" if u.execution_type ==
                                  "REJECTED" else "INFO")
+
+    def _refresh_margin_soon(self) -> None:
+        """ACCOUNT_UPDATE carries wallet balances only; margin figures come from REST."""
+        if self._margin_refresh is None or self._margin_refresh.done():
+            self._margin_refresh = asyncio.create_task(self._refresh_margin())
+
+    async def _refresh_margin(self) -> None:
+        await asyncio.sleep(0.3)  # one request for a burst of fills
+        try:
+            balances = await self.client.get_balances()
+        except BinanceError as exc:
+            self.client._add_log(f"Could not refresh futures margin: {exc}", "WARNING")
+            return
+        self._apply_balances(BalanceUpdate(tuple(balances.values()), self.client._rest.now_ms()))
 
     def _apply_balances(self, update: BalanceUpdate) -> None:
         for b in update.balances:
