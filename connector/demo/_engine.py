@@ -181,7 +181,8 @@ class MarketEngine:
         mid = _round_to(spec.price, spec.tick)
         book = Book(mid, mid, mid, ZERO, ZERO)
         self._quote(spec, book, mid)
-        book.open_24h = mid * Decimal("0.98")
+        drift = Decimal(self._rng.randrange(-600, 600)) / 10_000  # -6 % .. +6 % over 24 h
+        book.open_24h = _round_to(mid / (1 + drift), spec.tick)
         book.high_24h = mid * Decimal("1.021")
         book.low_24h = mid * Decimal("0.975")
         book.volume_24h = _round_to(Decimal(1_000_000) / mid, spec.step) if mid else ZERO
@@ -214,6 +215,8 @@ class MarketEngine:
     def walk(self, symbols: Iterable[str] | None = None, volatility: float = 0.0004) -> None:
         """Move every symbol one step of a random walk, trading and matching as it goes."""
         for symbol in symbols if symbols is not None else self.symbols():
+            if symbols is None and self._rng.random() > 0.35:
+                continue  # not every market moves every tick
             spec = self.specs[symbol]
             book = self.books[symbol]
             change = Decimal(repr(round(self._rng.gauss(0.00001, volatility), 8)))

@@ -1,0 +1,79 @@
+"""``starlight`` / ``python -m gui``: open the main window on a qasync event loop."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+SCREENSHOT_TIMEOUT = 15.0
+
+
+async def _screenshot(window: object, path: str, timeout: float) -> int:
+    from .main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if window.watchlist_model.has_prices() and window.balances_model.rowCount() > 0:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        print(f"starlight: no live prices within {timeout:g} s; no screenshot taken",
+              file=sys.stderr)
+        return 1
+    await asyncio.sleep(1.2)  # let a few updates and the 24 h tickers arrive
+    window.watchlist_model.flush()
+    QApplication.processEvents()
+    if not window.grab().save(path, "PNG"):
+        print(f"starlight: could not write {path}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="starlight", description="Binance trading terminal")
+    parser.add_argument("--screenshot", metavar="PATH",
+                        help="save a PNG of the main window once prices are live, then exit")
+    parser.add_argument("--theme", choices=("dark", "light"), help="colour theme")
+    args = parser.parse_args(argv)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Starlight")
+    app.setOrganizationName("Starlight")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    from .main_window import MainWindow, install_excepthook
+
+    window = MainWindow()
+    install_excepthook(window)
+    loop.set_exception_handler(
+        lambda _loop, ctx: window.report_exception(
+            type(ctx.get("exception", RuntimeError(ctx.get("message")))),
+            ctx.get("exception", RuntimeError(ctx.get("message"))), None))
+    if args.theme:
+        window.apply_theme(args.theme)
+    window.show()
+
+    code = 0
+    with loop:
+        if args.screenshot:
+            code = loop.run_until_complete(_screenshot(window, args.screenshot,
+                                                       SCREENSHOT_TIMEOUT))
+            window.close()
+        else:
+            closed = asyncio.Event()
+            app.lastWindowClosed.connect(closed.set)
+            loop.run_until_complete(closed.wait())
+        loop.run_until_complete(window.aclose())
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Live log pane: the connector's log stream, filterable, bounded, autoscrolling."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .models import LogModel, mono_font
+
+
+class _LevelFilter(QSortFilterProxyModel):
+    LEVELS = {"All": 0, "Info+": 1, "Warnings+": 2, "Errors": 3}
+    RANK = {"DEBUG": 0, "INFO": 1, "WARNING": 2, "ERROR": 3}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.min_rank = 0
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # type: ignore[override]
+        index = self.sourceModel().index(row, 0, parent)
+        level = index.data(Qt.ItemDataRole.UserRole)
+        if self.RANK.get(level, 1) < self.min_rank:
+            return False
+        return super().filterAcceptsRow(row, parent)
+
+
+class LogPane(QWidget):
+    def __init__(self, model: LogModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = _LevelFilter()
+        self.proxy.setSourceModel(model)
+        self.view = QListView(objectName="log")
+        self.view.setModel(self.proxy)
+        self.view.setFont(mono_font())
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        copy = QAction("Copy", self.view)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy_selection)
+        self.view.addAction(copy)
+        copy_all = QAction("Copy all", self.view)
+        copy_all.triggered.connect(lambda: QGuiApplication.clipboard().setText(model.text()))
+        self.view.addAction(copy_all)
+
+        self.filter = QLineEdit(objectName="logFilter")
+        self.filter.setPlaceholderText("Filter log…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.level = QComboBox(objectName="logLevel")
+        self.level.addItems(list(_LevelFilter.LEVELS))
+        self.level.currentTextChanged.connect(self._level)
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.level)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+
+        self._follow = True
+        bar = self.view.verticalScrollBar()
+        bar.valueChanged.connect(self._scrolled)
+        self.proxy.rowsInserted.connect(self._autoscroll)
+
+    def _level(self, name: str) -> None:
+        self.proxy.min_rank = _LevelFilter.LEVELS.get(name, 0)
+        self.proxy.invalidateFilter()
+
+    def _scrolled(self, value: int) -> None:
+        # Autoscroll pauses while the user reads older lines, resumes at the bottom.
+        self._follow = value >= self.view.verticalScrollBar().maximum() - 2
+
+    def _autoscroll(self, *args: object) -> None:
+        if self._follow:
+            self.view.scrollToBottom()
+
+    def copy_selection(self) -> None:
+        rows = sorted(self.view.selectionModel().selectedRows(), key=lambda i: i.row())
+        QGuiApplication.clipboard().setText("\n".join(str(i.data()) for i in rows))

@@ -1,0 +1,481 @@
+"""Qt table models. Data changes at stream speed; views repaint on a timer.
+
+Market events only mark rows dirty; ``flush()`` (called ~20 times a second)
+emits one ``dataChanged`` per dirty block, so thousands of messages a second
+cost a few repaints, not thousands.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+
+from connector import Balance, Contract, OrderStatus
+from connector.events import LogEntry
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+FLASH_SECONDS = 0.45
+Index = QModelIndex | QPersistentModelIndex
+
+UP = QColor("#16c784")
+DOWN = QColor("#ea3943")
+UP_BG = QColor(22, 199, 132, 60)
+DOWN_BG = QColor(234, 57, 67, 60)
+MUTED = QColor("#8a94a6")
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def money(value: Decimal | None, decimals: int = 2) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{max(decimals, 0)}f}"
+
+
+def amount(value: Decimal) -> str:
+    """A quantity with its significant decimals only: 0.00001, 1.5, 10,000."""
+    if value == 0:
+        return "0"
+    text = format(value.normalize(), "f")
+    whole, _, frac = text.partition(".")
+    whole_fmt = f"{int(whole):,}" if whole not in ("", "-") else whole
+    if whole.startswith("-") and whole != "-":
+        whole_fmt = f"-{int(whole[1:]):,}"
+    return f"{whole_fmt}.{frac}" if frac else whole_fmt
+
+
+def mono_font() -> QFont:
+    font = QFont("DejaVu Sans Mono")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
+
+
+class DecimalSortProxy(QSortFilterProxyModel):
+    """Sorts by the Decimal (or str) in SORT_ROLE, so 9 < 10 and 0.5 < 2."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(False)
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a = left.data(SORT_ROLE)
+        b = right.data(SORT_ROLE)
+        if a is None:
+            return b is not None
+        if b is None:
+            return False
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)
+
+
+# -- watchlist ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Quote:
+    symbol: str
+    decimals: int = 2
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    last: Decimal | None = None
+    change_pct: Decimal | None = None
+    flash_up: bool = True
+    flash_until: float = 0.0
+    stale: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class WatchlistModel(QAbstractTableModel):
+    COLUMNS = ("Symbol", "Bid", "Ask", "Last", "24h %")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Quote] = []
+        self._row_of: dict[str, int] = {}
+        self._dirty: set[int] = set()
+        self._flashing: set[int] = set()
+        self.updates = 0  # market events applied, for the status bar and benchmarks
+
+    # model API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.COLUMNS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return LEFT if section == 0 else RIGHT
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        q = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return q.symbol
+            if col == 1:
+                return money(q.bid, q.decimals)
+            if col == 2:
+                return money(q.ask, q.decimals)
+            if col == 3:
+                return money(q.last, q.decimals)
+            if col == 4:
+                return "—" if q.change_pct is None else f"{q.change_pct:+.2f}%"
+        elif role == SORT_ROLE:
+            return (q.symbol, q.bid, q.ask, q.last, q.change_pct)[col]
+        elif role == Qt.ItemDataRole.TextAlignmentRole:
+            return LEFT if col == 0 else RIGHT
+        elif role == Qt.ItemDataRole.ForegroundRole:
+            if q.stale and col in (1, 2, 3):
+                return MUTED
+            if col == 4 and q.change_pct is not None:
+                return UP if q.change_pct >= 0 else DOWN
+            if col in (1, 2) and q.flash_until > time.monotonic():
+                return UP if q.flash_up else DOWN
+        elif role == Qt.ItemDataRole.BackgroundRole:
+            if col in (1, 2) and q.flash_until > time.monotonic():
+                return UP_BG if q.flash_up else DOWN_BG
+        elif role == Qt.ItemDataRole.ToolTipRole and q.stale:
+            return "Stale: the market stream is reconnecting"
+        elif role == Qt.ItemDataRole.FontRole and col == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    # editing the list
+    def symbols(self) -> list[str]:
+        return [q.symbol for q in self.rows]
+
+    def add(self, symbol: str, decimals: int = 2) -> bool:
+        if symbol in self._row_of:
+            return False
+        row = len(self.rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.rows.append(Quote(symbol, decimals))
+        self._row_of[symbol] = row
+        self.endInsertRows()
+        return True
+
+    def remove(self, symbol: str) -> bool:
+        row = self._row_of.get(symbol)
+        if row is None:
+            return False
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self.rows[row]
+        self._row_of = {q.symbol: i for i, q in enumerate(self.rows)}
+        self._dirty.clear()
+        self._flashing.clear()
+        self.endRemoveRows()
+        return True
+
+    def set_symbols(self, symbols: list[str], decimals: dict[str, int]) -> None:
+        self.beginResetModel()
+        self.rows = [Quote(s, decimals.get(s, 2)) for s in symbols]
+        self._row_of = {q.symbol: i for i, q in enumerate(self.rows)}
+        self._dirty.clear()
+        self._flashing.clear()
+        self.endResetModel()
+
+    def set_decimals(self, decimals: dict[str, int]) -> None:
+        for q in self.rows:
+            q.decimals = decimals.get(q.symbol, q.decimals)
+        self._dirty.update(range(len(self.rows)))
+
+    def quote(self, symbol: str) -> Quote | None:
+        row = self._row_of.get(symbol)
+        return None if row is None else self.rows[row]
+
+    # stream speed: no Qt signal here
+    def on_book(self, symbol: str, bid: Decimal, ask: Decimal) -> None:
+        row = self._row_of.get(symbol)
+        if row is None:
+            return
+        q = self.rows[row]
+        if q.bid is not None and bid != q.bid:
+            q.flash_up = bid > q.bid
+            q.flash_until = time.monotonic() + FLASH_SECONDS
+            self._flashing.add(row)
+        q.bid, q.ask, q.stale = bid, ask, False
+        if q.last is None:
+            q.last = (bid + ask) / 2
+        self._dirty.add(row)
+        self.updates += 1
+
+    def on_ticker(self, symbol: str, last: Decimal, change_pct: Decimal) -> None:
+        row = self._row_of.get(symbol)
+        if row is None:
+            return
+        q = self.rows[row]
+        q.last, q.change_pct = last, change_pct
+        self._dirty.add(row)
+        self.updates += 1
+
+    def on_trade(self, symbol: str, price: Decimal) -> None:
+        row = self._row_of.get(symbol)
+        if row is not None:
+            self.rows[row].last = price
+            self._dirty.add(row)
+
+    def mark_stale(self, stale: bool) -> None:
+        for q in self.rows:
+            q.stale = stale and q.bid is not None
+        self._dirty.update(range(len(self.rows)))
+
+    def flush(self) -> None:
+        """Emit the repaints collected since the last flush (called by a timer)."""
+        now = time.monotonic()
+        expired = {r for r in self._flashing if r < len(self.rows)
+                   and self.rows[r].flash_until <= now}
+        self._flashing -= expired
+        rows = self._dirty | expired
+        self._dirty = set()
+        if not rows:
+            return
+        last_col = len(self.COLUMNS) - 1
+        for start, end in _blocks(sorted(r for r in rows if r < len(self.rows))):
+            self.dataChanged.emit(self.index(start, 0), self.index(end, last_col))
+
+    def has_prices(self) -> bool:
+        return bool(self.rows) and all(q.bid is not None for q in self.rows)
+
+
+def _blocks(rows: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
+
+
+# -- open orders --------------------------------------------------------------------------
+
+
+class OrdersModel(QAbstractTableModel):
+    COLUMNS = ("Order ID", "Symbol", "Side", "Type", "Price", "Quantity", "Filled", "Status")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.orders: list[OrderStatus] = []
+        self.contracts: dict[str, Contract] = {}
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.orders)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT if section in (4, 5, 6) else LEFT
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        o = self.orders[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            contract = self.contracts.get(o.symbol)
+            decimals = contract.price_decimals if contract else 2
+            return (str(o.order_id), o.symbol, o.side, o.order_type,
+                    money(o.price, decimals) if o.price else "MARKET", amount(o.orig_qty),
+                    amount(o.executed_qty), o.status.replace("_", " "))[col]
+        if role == SORT_ROLE:
+            return (o.order_id, o.symbol, o.side, o.order_type, o.price, o.orig_qty,
+                    o.executed_qty, o.status)[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT if col in (4, 5, 6) else LEFT
+        if role == Qt.ItemDataRole.ForegroundRole and col == 2:
+            return UP if o.side == "BUY" else DOWN
+        return None
+
+    def order_at(self, row: int) -> OrderStatus | None:
+        return self.orders[row] if 0 <= row < len(self.orders) else None
+
+    def set_orders(self, orders: list[OrderStatus]) -> None:
+        self.beginResetModel()
+        self.orders = sorted(orders, key=lambda o: o.order_id)
+        self.endResetModel()
+
+    def upsert(self, order: OrderStatus) -> None:
+        for row, existing in enumerate(self.orders):
+            if existing.order_id == order.order_id:
+                if order.is_open:
+                    self.orders[row] = order
+                    self.dataChanged.emit(self.index(row, 0),
+                                          self.index(row, len(self.COLUMNS) - 1))
+                else:
+                    self.beginRemoveRows(QModelIndex(), row, row)
+                    del self.orders[row]
+                    self.endRemoveRows()
+                return
+        if order.is_open:
+            row = len(self.orders)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self.orders.append(order)
+            self.endInsertRows()
+
+
+# -- balances ----------------------------------------------------------------------------------
+
+
+class BalancesModel(QAbstractTableModel):
+    SPOT = ("Asset", "Free", "Locked", "Total")
+    FUTURES = ("Asset", "Wallet", "Margin", "Unrealized PnL", "Available")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.futures = False
+        self.balances: dict[str, Balance] = {}
+        self._assets: list[str] = []
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.FUTURES if self.futures else self.SPOT
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._assets)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            return LEFT if section == 0 else RIGHT
+        return None
+
+    def _values(self, b: Balance) -> tuple[Any, ...]:
+        if self.futures:
+            return (b.asset, b.wallet_balance, b.margin_balance, b.unrealized_pnl, b.free)
+        return (b.asset, b.free, b.locked, b.free + b.locked)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        b = self.balances[self._assets[index.row()]]
+        col = index.column()
+        values = self._values(b)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return values[0] if col == 0 else amount(values[col].quantize(Decimal("0.00000001")))
+        if role == SORT_ROLE:
+            return values[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return LEFT if col == 0 else RIGHT
+        if role == Qt.ItemDataRole.ForegroundRole and self.futures and col == 3:
+            return UP if b.unrealized_pnl >= 0 else DOWN
+        if role == Qt.ItemDataRole.FontRole and col == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def set_balances(self, balances: dict[str, Balance], futures: bool) -> None:
+        self.beginResetModel()
+        self.futures = futures
+        self.balances = {a: b for a, b in balances.items() if not b.is_zero}
+        self._assets = sorted(self.balances)
+        self.endResetModel()
+
+    def update(self, balances: tuple[Balance, ...]) -> None:
+        changed = False
+        for b in balances:
+            if b.is_zero:
+                changed |= self.balances.pop(b.asset, None) is not None
+            else:
+                changed |= self.balances.get(b.asset) != b
+                self.balances[b.asset] = b
+        if not changed:
+            return
+        assets = sorted(self.balances)
+        if assets != self._assets:
+            self.beginResetModel()
+            self._assets = assets
+            self.endResetModel()
+        else:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(assets) - 1, len(self.columns) - 1))
+
+
+# -- log --------------------------------------------------------------------------------------------
+
+LEVEL_COLORS = {"DEBUG": MUTED, "INFO": None, "WARNING": QColor("#f0b90b"),
+                "ERROR": QColor("#ea3943")}
+
+
+class LogModel(QAbstractListModel):
+    """The connector's log stream, bounded: the oldest lines drop, memory stays flat."""
+
+    def __init__(self, capacity: int = 5000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.capacity = capacity
+        self.entries: deque[LogEntry] = deque()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.entries)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        e = self.entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            stamp = time.strftime("%H:%M:%S", time.localtime(e.time))
+            ms = int(e.time * 1000) % 1000
+            return f"{stamp}.{ms:03d}  {e.level:<7} {e.message}"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return LEVEL_COLORS.get(e.level)
+        if role == Qt.ItemDataRole.UserRole:
+            return e.level
+        return None
+
+    def append(self, entry: LogEntry) -> None:
+        if len(self.entries) >= self.capacity:
+            drop = len(self.entries) - self.capacity + 1
+            self.beginRemoveRows(QModelIndex(), 0, drop - 1)
+            for _ in range(drop):
+                self.entries.popleft()
+            self.endRemoveRows()
+        row = len(self.entries)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.entries.append(entry)
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.entries.clear()
+        self.endResetModel()
+
+    def text(self) -> str:
+        return "\n".join(self.data(self.index(r)) for r in range(len(self.entries)))

@@ -1,0 +1,61 @@
+"""API keys in the OS keyring, one entry per environment and market.
+
+Where no keyring backend works, keys live in memory for this session only and
+the settings dialog says so. Keys are never written to any file by us.
+"""
+
+from __future__ import annotations
+
+import keyring
+import keyring.errors
+
+SERVICE = "starlight"
+
+
+class SecretStore:
+    def __init__(self) -> None:
+        self._session: dict[tuple[str, str], tuple[str, str]] = {}
+        self.error = ""
+
+    @property
+    def persistent(self) -> bool:
+        """Whether a real keyring backend is available (checked each time: tests swap it)."""
+        backend = keyring.get_keyring()
+        try:
+            priority = float(backend.priority)
+        except Exception:
+            priority = 1.0
+        return priority > 0
+
+    def get(self, env: str, market: str) -> tuple[str, str]:
+        if (env, market) in self._session:
+            return self._session[(env, market)]
+        if not self.persistent:
+            return "", ""
+        try:
+            key = keyring.get_password(SERVICE, f"{env}-{market}-key") or ""
+            secret = keyring.get_password(SERVICE, f"{env}-{market}-secret") or ""
+        except (keyring.errors.KeyringError, RuntimeError) as exc:
+            self.error = f"Keyring unavailable ({type(exc).__name__})"
+            return "", ""
+        return key, secret
+
+    def set(self, env: str, market: str, key: str, secret: str) -> bool:
+        """Store the pair; returns False when it could only be kept for this session."""
+        if self.persistent:
+            try:
+                for name, value in ((f"{env}-{market}-key", key),
+                                    (f"{env}-{market}-secret", secret)):
+                    if value:
+                        keyring.set_password(SERVICE, name, value)
+                    else:
+                        try:
+                            keyring.delete_password(SERVICE, name)
+                        except keyring.errors.PasswordDeleteError:
+                            pass
+                self._session.pop((env, market), None)
+                return True
+            except (keyring.errors.KeyringError, RuntimeError) as exc:
+                self.error = f"Keyring unavailable ({type(exc).__name__})"
+        self._session[(env, market)] = (key, secret)
+        return False
