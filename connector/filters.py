@@ -25,7 +25,9 @@ def fmt(value: Decimal) -> str:
     """Plain decimal text, never scientific notation, no trailing zeros: 0.00001, 95000."""
     if value == 0:
         return "0"
-    text = format(value.normalize(), "f")
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text
 
 

@@ -28,12 +28,11 @@ from aiohttp import web
 from ._engine import MarketEngine, RejectError
 from ._faults import Faults
 from ._hub import StreamHub
+from ._keys import DEMO_API_KEY, DEMO_API_SECRET
 from ._record import RecordedRequest, RecordedWsMessage
 from ._rest import RestApi
 from ._symbols import default_symbols
 
-DEMO_API_KEY = "starlight-demo-key-0000000000000000000000000000000000000000000000"
-DEMO_API_SECRET = "starlight-demo-secret-000000000000000000000000000000000000000000000"
 
 __all__ = ["DEMO_API_KEY", "DEMO_API_SECRET", "DemoExchange", "Faults", "RecordedRequest",
            "RecordedWsMessage", "RejectError"]

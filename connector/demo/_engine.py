@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Literal, Protocol
 
+from ._keys import DEMO_API_KEY
 from ._symbols import SymbolSpec
 
 Market = Literal["spot", "futures"]
@@ -349,7 +350,7 @@ class MarketEngine:
         return {"asset": asset, "free": fmt(acct.free.get(asset, ZERO)),
                 "locked": fmt(acct.locked.get(asset, ZERO))}
 
-    def balances(self, api_key: str) -> dict[str, dict[str, Any]]:
+    def balances(self, api_key: str = DEMO_API_KEY) -> dict[str, dict[str, Any]]:
         acct = self.account(api_key)
         if not self.futures:
             assets = sorted(set(acct.free) | set(acct.locked))
@@ -408,10 +409,11 @@ class MarketEngine:
 
     # -- orders -------------------------------------------------------------------------------
 
-    def orders(self, api_key: str) -> list[dict[str, Any]]:
+    def orders(self, api_key: str = DEMO_API_KEY) -> list[dict[str, Any]]:
         return [self.order_dict(o) for o in self.orders_by_id.values() if o.api_key == api_key]
 
-    def open_orders(self, api_key: str, symbol: str | None = None) -> list[dict[str, Any]]:
+    def open_orders(self, api_key: str = DEMO_API_KEY,
+                    symbol: str | None = None) -> list[dict[str, Any]]:
         return [self.order_dict(o) for o in self.orders_by_id.values()
                 if o.api_key == api_key and o.is_open and (symbol is None or o.symbol == symbol)]
 

@@ -1,0 +1,7 @@
+"""Shared fixtures: a DemoExchange on loopback and clients started against it."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
