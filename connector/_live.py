@@ -43,13 +43,14 @@ class LiveOptions:
     listen_key_keepalive: float = 30 * 60
     reply_timeout: float = 10.0
     messages_per_second: float = 4.0
+    max_streams: int = 1024
 
     def streams(self, futures: bool) -> StreamOptions:
         return StreamOptions(
             messages_per_second=self.messages_per_second * (2 if futures else 1),
             backoff_initial=self.backoff_initial, backoff_max=self.backoff_max,
             silence_timeout=self.silence_timeout, lifetime=self.lifetime,
-            reply_timeout=self.reply_timeout)
+            reply_timeout=self.reply_timeout, max_streams=self.max_streams)
 
 
 def stream_name(symbol: str, channel: str) -> str:
