@@ -1,0 +1,112 @@
+"""User-data streams: spot WS API and futures listenKey, reconciliation after reconnects."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from connector import BinanceClient
+from connector.demo import DemoExchange
+from connector.events import BalanceUpdate, OrderUpdate
+
+from .conftest import FAST, make_client
+from .helpers import until
+
+
+def engine_of(demo: DemoExchange, client: BinanceClient):  # type: ignore[no-untyped-def]
+    return demo.futures if client.futures else demo.spot
+
+
+def exchange_open_ids(demo: DemoExchange, client: BinanceClient) -> set[int]:
+    return {o["orderId"] for o in engine_of(demo, client).open_orders()}
+
+
+async def test_order_events_keep_state_current(client: BinanceClient, demo: DemoExchange) -> None:
+    events: list[object] = []
+    client.add_listener(events.append)
+    status = await client.place_order("BTCUSDT", "MARKET", "0.002", "BUY")
+    await until(lambda: any(isinstance(e, OrderUpdate) and e.order_id == status.order_id
+                            and e.status == "filled" for e in events), what="fill event")
+    await until(lambda: any(isinstance(e, BalanceUpdate) for e in events), what="balances")
+    fill = next(e for e in events if isinstance(e, OrderUpdate) and e.status == "filled")
+    assert fill.client_order_id == status.client_order_id
+    assert fill.executed_qty == Decimal("0.002") and fill.avg_price > 0
+    fresh = await client.get_balances()
+    await until(lambda: client.balances.get("USDT") == fresh["USDT"]
+                or client.balances["USDT"].wallet_balance == fresh["USDT"].wallet_balance,
+                what="live balances to match REST")
+    if not client.futures:
+        assert client.balances["BTC"] == fresh["BTC"]
+    assert any("filled" in e.message for e in client.logs)
+
+
+async def test_resting_order_fill_removes_it_from_open_orders(client: BinanceClient,
+                                                              demo: DemoExchange) -> None:
+    price = (await client.get_bid_ask("BTCUSDT"))["bid"] - 500
+    status = await client.place_order("BTCUSDT", "LIMIT", "0.002", "BUY", price)
+    await until(lambda: status.order_id in client.open_orders)
+    engine_of(demo, client).set_price("BTCUSDT", price - 100)
+    await until(lambda: status.order_id not in client.open_orders, what="fill removes order")
+    assert exchange_open_ids(demo, client) == set()
+
+
+async def test_reconnect_during_fills_reconciles(client: BinanceClient, demo: DemoExchange) -> None:
+    engine = engine_of(demo, client)
+    mid = engine.price("BTCUSDT")
+    placed = [await client.place_order("BTCUSDT", "LIMIT", "0.002", "BUY", mid - 300 - 50 * i)
+              for i in range(4)]
+    await until(lambda: len(client.open_orders) == 4)
+    updates: list[OrderUpdate] = []
+    client.add_listener(lambda e: updates.append(e) if isinstance(e, OrderUpdate) else None)
+    user = client._live.user
+    assert user is not None
+    connects = user.connects
+    await demo.drop_streams()
+    engine.set_price("BTCUSDT", mid - 380)  # fills the two highest bids while we are away
+    await until(lambda: user.connects > connects and user.connected.is_set(),
+                what="user stream back")
+    await until(lambda: set(client.open_orders) == exchange_open_ids(demo, client),
+                what="open orders reconciled")
+    assert set(client.open_orders) == {p.order_id for p in placed[2:]}
+    filled = {u.order_id for u in updates if u.status == "filled"}
+    assert filled == {p.order_id for p in placed[:2]}  # the user is told, once each
+    assert len([u for u in updates if u.status == "filled"]) == 2
+    truth = await client.get_balances()
+    for asset, balance in truth.items():
+        mine = client.balances[asset]
+        assert (mine.free, mine.locked, mine.wallet_balance) == (
+            balance.free, balance.locked, balance.wallet_balance) or client.futures
+    assert "reconciled" in " ".join(e.message for e in client.logs)
+
+
+async def test_listen_key_expiry_opens_a_new_key(futures_client: BinanceClient,
+                                                 demo: DemoExchange) -> None:
+    user = futures_client._live.user
+    assert user is not None
+    connects = user.connects
+    demo.expire_listen_keys()
+    await until(lambda: user.connects > connects and user.connected.is_set())
+    posts = [r for r in demo.requests if r.path == "/fapi/v1/listenKey" and r.method == "POST"]
+    assert len(posts) >= 2
+    status = await futures_client.place_order("BTCUSDT", "MARKET", "0.002", "SELL")
+    await until(lambda: any("filled" in e.message and str(status.order_id) in e.message
+                            for e in futures_client.logs if "order" in e.message))
+
+
+async def test_listen_key_keepalive_and_delete(demo: DemoExchange) -> None:
+    options = dataclasses.replace(FAST, listen_key_keepalive=0.2)
+    async with make_client(demo, True, live_options=options):
+        await until(lambda: any(r.method == "PUT" and r.path == "/fapi/v1/listenKey"
+                                for r in demo.requests), what="keep-alive")
+    assert any(r.method == "DELETE" and r.path == "/fapi/v1/listenKey" for r in demo.requests)
+
+
+async def test_ws_api_subscription_is_signed(spot_client: BinanceClient,
+                                             demo: DemoExchange) -> None:
+    import orjson
+
+    sent = [orjson.loads(m.data) for m in demo.ws_messages if m.path == "/ws-api/v3"]
+    assert sent and sent[0]["method"] == "userDataStream.subscribe.signature"
+    params = sent[0]["params"]
+    assert set(params) == {"apiKey", "timestamp", "signature"}
+    assert not any(r.path.endswith("userDataStream") for r in demo.requests)  # no spot listenKey
