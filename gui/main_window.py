@@ -30,10 +30,18 @@ from PySide6.QtWidgets import (
 from connector import BinanceClient, BinanceError, OrderStatus
 from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
 from connector.events import LogEntry
+from connector.filters import fmt
 
 from .bridge import Bridge
 from .log_pane import LogPane
-from .models import BalancesModel, DecimalSortProxy, LogModel, OrdersModel, WatchlistModel
+from .models import (
+    BalancesModel,
+    DecimalSortProxy,
+    LogModel,
+    OrdersModel,
+    WatchlistModel,
+    money,
+)
 from .orders import OrdersPane
 from .secrets import SecretStore
 from .settings import Settings
@@ -562,10 +570,11 @@ class MainWindow(QMainWindow):
             self.log("Order not sent: not connected", "WARNING")
             return
         contract = self.client.contracts[request.symbol]
-        price_text = f" @ {request.price:,}" if request.price is not None else " at market"
-        value = (f" ≈ {request.notional:,.2f} {contract.quote_asset}"
+        price_text = (f" @ {money(request.price, contract.price_decimals)}"
+                      if request.price is not None else " at market")
+        value = (f" ≈ {money(request.notional, 2)} {contract.quote_asset}"
                  if request.notional is not None else "")
-        summary = f"{request.side} {request.quantity} {request.symbol}{price_text}{value}"
+        summary = f"{request.side} {fmt(request.quantity)} {request.symbol}{price_text}{value}"
         if self.settings.confirm_orders(self.environment):
             ok = await self.ask(f"Confirm {self.environment} order",
                                 f"{summary}\n\nSend this order to {self.environment} "
