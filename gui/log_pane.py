@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,29 +17,21 @@ from PySide6.QtWidgets import (
 from .models import LogModel, mono_font
 
 
-class _LevelFilter(QSortFilterProxyModel):
-    LEVELS = {"All": 0, "Info+": 1, "Warnings+": 2, "Errors": 3}
-    RANK = {"DEBUG": 0, "INFO": 1, "WARNING": 2, "ERROR": 3}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.min_rank = 0
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # type: ignore[override]
-        index = self.sourceModel().index(row, 0, parent)
-        level = index.data(Qt.ItemDataRole.UserRole)
-        if self.RANK.get(level, 1) < self.min_rank:
-            return False
-        return super().filterAcceptsRow(row, parent)
+LEVELS = {"All": "", "Info+": "INFO|WARNING|ERROR", "Warnings+": "WARNING|ERROR",
+          "Errors": "ERROR"}
 
 
 class LogPane(QWidget):
     def __init__(self, model: LogModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.proxy = _LevelFilter()
-        self.proxy.setSourceModel(model)
+        # Two stock proxies (level, then text): no Python callback per row.
+        self.level_proxy = QSortFilterProxyModel(self)
+        self.level_proxy.setSourceModel(model)
+        self.level_proxy.setFilterRole(Qt.ItemDataRole.UserRole)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.level_proxy)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.view = QListView(objectName="log")
         self.view.setModel(self.proxy)
         self.view.setFont(mono_font())
@@ -60,7 +52,7 @@ class LogPane(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.level = QComboBox(objectName="logLevel")
-        self.level.addItems(list(_LevelFilter.LEVELS))
+        self.level.addItems(list(LEVELS))
         self.level.currentTextChanged.connect(self._level)
 
         top = QHBoxLayout()
@@ -77,8 +69,8 @@ class LogPane(QWidget):
         self.proxy.rowsInserted.connect(self._autoscroll)
 
     def _level(self, name: str) -> None:
-        self.proxy.min_rank = _LevelFilter.LEVELS.get(name, 0)
-        self.proxy.invalidateFilter()
+        self.level_proxy.setFilterRegularExpression(f"^({LEVELS.get(name, '')})$"
+                                                    if LEVELS.get(name) else "")
 
     def _scrolled(self, value: int) -> None:
         # Autoscroll pauses while the user reads older lines, resumes at the bottom.

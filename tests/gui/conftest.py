@@ -54,6 +54,7 @@ Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 @pytest.fixture
 def run(qapp: QApplication, memory_keyring: MemoryKeyring, config_home: Any) -> Iterator[Runner]:
     """Run a coroutine on a qasync loop (Qt events and asyncio on one loop, as in the app)."""
+    qapp.setQuitOnLastWindowClosed(False)  # tests open and close many windows
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
 
