@@ -90,7 +90,7 @@ class LiveFeeds:
         self.user.start()
         try:
             await asyncio.wait_for(self.user.connected.wait(), self.options.reply_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.client._add_log("User data stream not connected yet; retrying in the "
                                  "background", "WARNING")
 
@@ -110,8 +110,7 @@ class LiveFeeds:
     # -- market data ---------------------------------------------------------------------------
 
     def _url(self, channel: str) -> str:
-        kind = "public" if channel == "bookTicker" else "market"
-        return self.client.endpoints.stream_url(kind)
+        return self.client.endpoints.stream_url("public" if channel == "bookTicker" else "market")
 
     async def subscribe(self, symbols: list[str], channel: str, *, force: bool = False) -> None:
         names = [stream_name(s, channel) for s in symbols]
@@ -128,9 +127,8 @@ class LiveFeeds:
             symbol = data["s"]
             update = data["u"]
             last = self._last_update.get(symbol)
-            if last is not None and update <= last:
-                if last - update < 1_000_000:
-                    return  # seen already (rotation overlap)
+            if last is not None and last - 1_000_000 < update <= last:
+                return  # seen already (rotation overlap); a far lower id is a restart
             self._last_update[symbol] = update
             bid, ask = Decimal(data["b"]), Decimal(data["a"])
             self._prices[symbol] = {"bid": bid, "ask": ask}

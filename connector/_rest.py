@@ -231,7 +231,7 @@ class RestClient:
                 status = resp.status
                 weight = resp.headers.get("X-MBX-USED-WEIGHT-1M")
                 retry_after = resp.headers.get("Retry-After")
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise NetworkError(f"{method} {path} timed out after {self.timeout:g} s; "
                                f"the exchange may or may not have processed it") from None
         except aiohttp.ClientError as exc:

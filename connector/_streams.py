@@ -196,7 +196,7 @@ class MarketConnection:
                 timeout = min(timeout, left)
             try:
                 msg = await ws.receive(timeout=timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if until_closed and time.monotonic() - born >= opts.lifetime:
                     continue
                 return f"silent for {opts.silence_timeout:g} s"
@@ -268,7 +268,7 @@ class MarketConnection:
         while True:
             try:
                 msg = await ws.receive(timeout=quiet_for)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return
             if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                 self._on_frame(msg.data, handle)
@@ -321,16 +321,14 @@ class MarketStreams:
             return
         added: dict[MarketConnection, list[str]] = {}
         for name in todo:
-            if name in held:
-                target = next(c for c in conns if name in c.streams)
-            else:
-                target = next((c for c in conns
-                               if len(c.streams) < self.options.max_streams), None)
-                if target is None:
-                    target = MarketConnection(self, url, next(self._count))
-                    conns.append(target)
-                target.streams.add(name)
-            added.setdefault(target, []).append(name)
+            found = next((c for c in conns if name in c.streams), None) if name in held else None
+            if found is None:
+                found = next((c for c in conns if len(c.streams) < self.options.max_streams), None)
+                if found is None:
+                    found = MarketConnection(self, url, next(self._count))
+                    conns.append(found)
+                found.streams.add(name)
+            added.setdefault(found, []).append(name)
         for conn, batch in added.items():
             if conn._task is None:
                 conn.start()  # subscribes everything it holds once connected

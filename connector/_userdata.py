@@ -185,7 +185,7 @@ class UserDataStream:
         while True:
             try:
                 msg = await ws.receive(timeout=silence)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return f"silent for {silence:g} s"
             if msg.type is aiohttp.WSMsgType.TEXT or msg.type is aiohttp.WSMsgType.BINARY:
                 try:

@@ -353,8 +353,8 @@ class BinanceClient:
             raise
         else:
             status = parse.order_from(data, futures=self.futures)
-            if self.futures and (status.executed_qty and not status.avg_price
-                                 or is_market and not status.executed_qty):
+            if self.futures and ((status.executed_qty and not status.avg_price)
+                                 or (is_market and not status.executed_qty)):
                 # Futures responses may lack the fill price: ask for the order itself.
                 status = await self.get_order_status(c, status.order_id)
             self._add_log(f"{what} placed: order {status.order_id} {status.status}"

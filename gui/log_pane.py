@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 
 from .models import LogModel, mono_font
 
-
 LEVELS = {"All": "", "Info+": "INFO|WARNING|ERROR", "Warnings+": "WARNING|ERROR",
           "Errors": "ERROR"}
 

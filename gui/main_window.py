@@ -407,11 +407,11 @@ class MainWindow(QMainWindow):
         if self._retry is not None:
             self._retry.cancel()
             self._retry = None
-        if self._connecting is not None and not self._connecting.done():
-            if self._connecting is not asyncio.current_task():
-                self._connecting.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await self._connecting
+        connecting = self._connecting
+        if connecting is not None and not connecting.done() and connecting is not asyncio.current_task():
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await connecting
         client, self.client = self.client, None
         pending = self.bridge.client
         self.bridge.detach()

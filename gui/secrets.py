@@ -6,6 +6,8 @@ the settings dialog says so. Keys are never written to any file by us.
 
 from __future__ import annotations
 
+import contextlib
+
 import keyring
 import keyring.errors
 
@@ -49,10 +51,8 @@ class SecretStore:
                     if value:
                         keyring.set_password(SERVICE, name, value)
                     else:
-                        try:
+                        with contextlib.suppress(keyring.errors.PasswordDeleteError):
                             keyring.delete_password(SERVICE, name)
-                        except keyring.errors.PasswordDeleteError:
-                            pass
                 self._session.pop((env, market), None)
                 return True
             except (keyring.errors.KeyringError, RuntimeError) as exc:

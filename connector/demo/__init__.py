@@ -33,7 +33,6 @@ from ._record import RecordedRequest, RecordedWsMessage
 from ._rest import RestApi
 from ._symbols import default_symbols
 
-
 __all__ = ["DEMO_API_KEY", "DEMO_API_SECRET", "DemoExchange", "Faults", "RecordedRequest",
            "RecordedWsMessage", "RejectError"]
 
@@ -92,9 +91,7 @@ class DemoExchange:
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()
         if self.port == 0:
-            server = site._server
-            assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self.port = int(self._runner.addresses[0][1])
         await self.hub.start()
         if self.walk_enabled:
             self._walker = asyncio.create_task(self._walk())

@@ -438,7 +438,7 @@ class MarketEngine:
         }
         if self.futures:
             d.update({
-                "avgPrice": fmt(o.avg_price, 5 if o.executed_qty else 5),
+                "avgPrice": fmt(o.avg_price, 5),
                 "cumQuote": fmt(o.cum_quote), "reduceOnly": o.reduce_only,
                 "closePosition": False, "positionSide": "BOTH", "stopPrice": "0",
                 "workingType": "CONTRACT_PRICE", "priceProtect": False, "origType": o.type,
@@ -501,8 +501,7 @@ class MarketEngine:
         if quantity % spec.step != 0 or quantity < spec.min_qty or quantity > spec.max_qty:
             if self.futures and quantity % spec.step != 0:
                 raise RejectError(-1111, "Precision is over the maximum defined for this asset.")
-            raise RejectError(-1013, "Filter failure: LOT_SIZE" if not self.futures
-                              else "Filter failure: LOT_SIZE")
+            raise RejectError(-1013, "Filter failure: LOT_SIZE")
         ref_price = price if type_ == "LIMIT" and price is not None else (
             book.ask if side == "BUY" else book.bid)
         notional = quantity * ref_price
@@ -532,12 +531,12 @@ class MarketEngine:
         fills: list[dict[str, Any]] = []
         marketable = type_ == "MARKET" or (
             book.ask <= order.price if side == "BUY" else book.bid >= order.price)
-        if marketable:
+        if marketable and order.time_in_force == "GTX":
+            self._close(order, "EXPIRED")  # post-only would have taken liquidity
+        elif marketable:
             touch = book.ask if side == "BUY" else book.bid
             fills.append(self._fill(order, quantity, touch, maker=False))
         elif type_ == "LIMIT" and order.time_in_force in ("IOC", "FOK"):
-            self._close(order, "EXPIRED")
-        elif type_ == "LIMIT" and order.time_in_force == "GTX" and marketable:
             self._close(order, "EXPIRED")
         return order, fills
 

@@ -355,16 +355,16 @@ class StreamHub:
                       "Q": row[10], "B": "0"}})
         mname = f"{lower}@miniTicker"
         wants_all = (market, "!miniTicker@arr") in self._subs
-        if (market, mname) in self._subs or wants_all:
-            if now - self._last_mini.get((market, symbol), 0.0) >= 1.0:
-                self._last_mini[(market, symbol)] = now
-                t = engine.ticker_24hr(symbol)
-                data = {"e": "24hrMiniTicker", "E": time_ms, "s": symbol, "c": t["lastPrice"],
-                        "o": t["openPrice"], "h": t["highPrice"], "l": t["lowPrice"],
-                        "v": t["volume"], "q": t["quoteVolume"]}
-                self._publish(market, mname, data)
-                if wants_all:
-                    self._publish(market, "!miniTicker@arr", [data])  # type: ignore[arg-type]
+        if ((market, mname) in self._subs or wants_all) and now - self._last_mini.get(
+                (market, symbol), 0.0) >= 1.0:
+            self._last_mini[(market, symbol)] = now
+            t = engine.ticker_24hr(symbol)
+            data = {"e": "24hrMiniTicker", "E": time_ms, "s": symbol, "c": t["lastPrice"],
+                    "o": t["openPrice"], "h": t["highPrice"], "l": t["lowPrice"],
+                    "v": t["volume"], "q": t["quoteVolume"]}
+            self._publish(market, mname, data)
+            if wants_all:
+                self._publish(market, "!miniTicker@arr", [data])  # type: ignore[arg-type]
 
     # -- user data (EventSink) -------------------------------------------------------------
 

@@ -200,7 +200,7 @@ class RestApi:
         if fault.retry_after is not None:
             extra["Retry-After"] = str(fault.retry_after)
         if fault.code is None and fault.status >= 500:
-            return fault.status, {"code": -1000 if not fault.msg else -1000,
+            return fault.status, {"code": -1000,
                                   "msg": fault.msg or "An unknown error occurred while processing "
                                   "the request."}, extra
         code = fault.code if fault.code is not None else -1003

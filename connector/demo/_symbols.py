@@ -74,9 +74,9 @@ def default_symbols(*, futures: bool, extra: int = 0) -> list[SymbolSpec]:
                    _d("90000"), _d("5"), status="BREAK")
     )
     for i in range(1, extra + 1):
-        price = Decimal(1 + (i * 37) % 500) / 10
+        start = Decimal(1 + (i * 37) % 500) / 10
         specs.append(
-            SymbolSpec(f"SYM{i:04d}USDT", f"SYM{i:04d}", "USDT", price, _d("0.0001"), _d("0.01"),
+            SymbolSpec(f"SYM{i:04d}USDT", f"SYM{i:04d}", "USDT", start, _d("0.0001"), _d("0.01"),
                        _d("0.01"), _d("900000"), _d("5"), price_precision=5, quantity_precision=2)
         )
     if futures:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from decimal import Decimal
@@ -57,7 +58,7 @@ async def test_candles_page_past_the_cap_oldest_first(client: BinanceClient,
     assert all(isinstance(c, Candle) for c in candles)
     stamps = [c.timestamp for c in candles]
     assert stamps == sorted(set(stamps))
-    assert all(b - a == 60_000 for a, b in zip(stamps, stamps[1:], strict=False))
+    assert all(b - a == 60_000 for a, b in itertools.pairwise(stamps))
     assert len([r for r in demo.requests if r.path.endswith("/klines")]) == 2
     start = stamps[0]
     window = await client.get_historical_candles("BTCUSDT", "1m", start=start,
@@ -196,7 +197,7 @@ async def test_secret_needing_percent_encoding(demo: DemoExchange) -> None:
         status = await c.place_order("BTCUSDT", "LIMIT", "0.001", "BUY", price="50000.5",
                                      tif="GTC")
         assert status.status == "new"
-    sent = [r for r in demo.requests if r.path == "/api/v3/order"][0]
+    sent = next(r for r in demo.requests if r.path == "/api/v3/order")
     assert sent.api_key == key and sent.status == 200
 
 
@@ -304,9 +305,8 @@ async def test_bad_key_is_an_auth_error_without_echoing_it(demo: DemoExchange,
                                                           ) -> None:
     key, secret = "AKIAFAKEKEY1234567890", "SUPERSECRETVALUE987654321"
     c = make_client(demo, False, key=key, secret=secret)
-    with caplog.at_level(logging.DEBUG):
-        with pytest.raises(AuthError) as err:
-            await c.start()
+    with caplog.at_level(logging.DEBUG), pytest.raises(AuthError) as err:
+        await c.start()
     assert err.value.code == -2015
     assert c._rest._session is None  # start() cleaned up after itself
     text = str(err.value) + caplog.text + "".join(e.message for e in c.logs) + repr(c)

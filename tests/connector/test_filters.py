@@ -60,9 +60,9 @@ def test_check_order_accepts_only_what_the_filters_allow(q: Decimal, p: Decimal)
 
 
 def test_messages_say_what_would_be_valid() -> None:
-    with pytest.raises(FilterError, match="below the minimum 0.00001"):
+    with pytest.raises(FilterError, match=r"below the minimum 0\.00001"):
         check_order(BTC, Decimal("0.000001"), Decimal("95000"), market=False)
-    with pytest.raises(FilterError, match=r"at least 0.00006 BTC"):
+    with pytest.raises(FilterError, match=r"at least 0\.00006 BTC"):
         check_order(BTC, Decimal("0.00001"), Decimal("95000"), market=False)
 
 

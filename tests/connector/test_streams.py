@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 from collections import defaultdict
 
 import orjson
@@ -114,7 +115,7 @@ async def test_rotation_before_the_lifetime_leaves_no_gap(demo: DemoExchange) ->
         await c.subscribe_channel(["BTCUSDT"], "bookTicker")
         await until(lambda: sum("rotating" in e.message for e in c.logs) >= 3, what="rotations")
         await until(lambda: len(ids) > 20)
-    assert all(b - a == 1 for a, b in zip(ids, ids[1:], strict=False)), ids
+    assert all(b - a == 1 for a, b in itertools.pairwise(ids)), ids
     assert not any("lost" in e.message for e in c.logs)
 
 
