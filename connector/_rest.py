@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import orjson
+from yarl import URL
 
 from .endpoints import Endpoints
 from .errors import (
@@ -226,7 +227,9 @@ class RestClient:
             await self.open()
         assert self._session is not None
         try:
-            async with self._session.request(method, url, headers=headers) as resp:
+            # encoded=True: send exactly the bytes that were signed, no re-normalising.
+            async with self._session.request(method, URL(url, encoded=True),
+                                             headers=headers) as resp:
                 body = await resp.read()
                 status = resp.status
                 weight = resp.headers.get("X-MBX-USED-WEIGHT-1M")
