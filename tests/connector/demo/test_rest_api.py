@@ -181,7 +181,7 @@ async def test_spot_order_lifecycle_and_balances(raw: Raw) -> None:
     _, by_client = await raw.call("GET", "/api/v3/order", {"symbol": "BTCUSDT",
                                                            "origClientOrderId": "o1"}, signed=True)
     assert by_client["orderId"] == order["orderId"]
-    status, err = await raw.call("GET", "/api/v3/order", {"symbol": "BTCUSDT"}, signed=True)
+    _, err = await raw.call("GET", "/api/v3/order", {"symbol": "BTCUSDT"}, signed=True)
     assert err["code"] == -1102
     ex.spot.set_price("BTCUSDT", mid - 1500)
     _, filled = await raw.call("GET", "/api/v3/order", {"symbol": "BTCUSDT",
@@ -214,7 +214,7 @@ async def test_spot_order_lifecycle_and_balances(raw: Raw) -> None:
     _, canceled = await raw.call("DELETE", "/api/v3/openOrders", {"symbol": "ETHUSDT"},
                                  signed=True)
     assert [o["status"] for o in canceled] == ["CANCELED", "CANCELED"]
-    status, err = await raw.call("DELETE", "/api/v3/order", {"symbol": "ETHUSDT",
+    _status, err = await raw.call("DELETE", "/api/v3/order", {"symbol": "ETHUSDT",
                                                              "orderId": 1}, signed=True)
     assert err["code"] == -2011
 
@@ -237,7 +237,7 @@ async def test_futures_positions_margin_and_pnl(raw: Raw) -> None:
     assert Decimal(account["totalUnrealizedProfit"]) > 0
     assert account["positions"][0]["symbol"] == "BTCUSDT"
     wallet_before = Decimal(account["totalWalletBalance"])
-    _, close = await raw.call("POST", "/fapi/v1/order", {
+    _, _close = await raw.call("POST", "/fapi/v1/order", {
         "symbol": "BTCUSDT", "side": "SELL", "type": "MARKET", "quantity": "0.020",
         "newOrderRespType": "RESULT"}, signed=True)
     _, account = await raw.call("GET", "/fapi/v2/account", signed=True)
