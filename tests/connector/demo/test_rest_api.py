@@ -176,7 +176,7 @@ async def test_spot_order_lifecycle_and_balances(raw: Raw) -> None:
     assert order["status"] == "NEW" and order["fills"] == []
     usdt = ex.spot.balances()["USDT"]
     assert Decimal(usdt["locked"]) == Decimal("0.01") * (mid - 1000)
-    status, dup = await raw.call("POST", "/api/v3/order", buy, signed=True)
+    _, dup = await raw.call("POST", "/api/v3/order", buy, signed=True)
     assert dup["code"] == -2010 and "Duplicate" in dup["msg"]
     _, by_client = await raw.call("GET", "/api/v3/order", {"symbol": "BTCUSDT",
                                                            "origClientOrderId": "o1"}, signed=True)
