@@ -28,7 +28,7 @@ async def _screenshot(window: object, path: str, timeout: float) -> int:
         return 1
     await asyncio.sleep(1.2)  # let a few updates and the 24 h tickers arrive
     window.watchlist_model.flush()
-    QApplication.processEvents()
+    await asyncio.sleep(0.1)  # one more paint
     if not window.grab().save(path, "PNG"):
         print(f"starlight: could not write {path}", file=sys.stderr)
         return 1
@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             ctx.get("exception", RuntimeError(ctx.get("message"))), None))
     if args.theme:
         window.apply_theme(args.theme)
+    if args.screenshot:
+        window.resize(1440, 860)  # the documented size, whatever a previous run saved
     window.show()
 
     code = 0
@@ -66,12 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.screenshot:
             code = loop.run_until_complete(_screenshot(window, args.screenshot,
                                                        SCREENSHOT_TIMEOUT))
+            loop.run_until_complete(window.aclose())
             window.close()
         else:
             closed = asyncio.Event()
             app.lastWindowClosed.connect(closed.set)
             loop.run_until_complete(closed.wait())
-        loop.run_until_complete(window.aclose())
+            loop.run_until_complete(window.aclose())
     return code
 
 

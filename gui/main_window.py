@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self._retry: asyncio.TimerHandle | None = None
         self._shown = False
         self._closed = False
+        self._closing: asyncio.Future[None] | None = None
         self._submitting = False
         self._streams: dict[str, str] = {}
 
@@ -391,14 +392,19 @@ class MainWindow(QMainWindow):
                 self.log(f"Could not subscribe to market data: {exc}", "ERROR")
 
     async def aclose(self) -> None:
-        """Stop the connector and the embedded demo exchange. Safe to call twice."""
+        """Stop the connector and the embedded demo exchange. Safe to call twice (or at once)."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._aclose())
+        await asyncio.shield(self._closing)
+
+    async def _aclose(self) -> None:
         self._closed = True
         await self._stop_client()
         if self._demo is not None:
             demo, self._demo = self._demo, None
             await demo.close()
         for task in list(self._tasks):
-            if task is not asyncio.current_task():
+            if task is not asyncio.current_task() and task is not self._closing:
                 task.cancel()
         self._repaint.stop()
         self._status_timer.stop()
@@ -442,7 +448,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if not self._closed:
             with contextlib.suppress(RuntimeError):
-                self._spawn(self.aclose())
+                asyncio.ensure_future(self.aclose())
         super().closeEvent(event)
 
     # -- settings ---------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from connector import Balance, Contract, OrderStatus
 from connector.events import LogEntry
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-FLASH_SECONDS = 0.45
+FLASH_SECONDS = 0.3
 Index = QModelIndex | QPersistentModelIndex
 
 UP = QColor("#16c784")
