@@ -73,6 +73,9 @@ class MarketConnection:
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._replacement: aiohttp.ClientWebSocketResponse | None = None
+        self._close_reason = ""
+        self.received = 0
         self.connects = 0
 
     @property
@@ -108,7 +111,8 @@ class MarketConnection:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[req_id] = future
         try:
-            await ws.send_bytes(orjson.dumps({"method": method, "params": params, "id": req_id}))
+            frame = {"method": method, "params": params, "id": req_id}
+            await ws.send_str(orjson.dumps(frame).decode())  # Binance expects text frames
             return await asyncio.wait_for(future, self.manager.options.reply_timeout)
         finally:
             self._pending.pop(req_id, None)
@@ -128,7 +132,7 @@ class MarketConnection:
     async def _subscribe_all(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         names = sorted(self.streams)
         batch = self.manager.options.batch
-        reader = asyncio.create_task(self._read(ws, until_closed=False))
+        reader = asyncio.create_task(self._read(ws))  # replies arrive among the data
         try:
             for i in range(0, len(names), batch):
                 await self._request_on(ws, "SUBSCRIBE", names[i:i + batch])
@@ -157,17 +161,22 @@ class MarketConnection:
                 await asyncio.sleep(backoff * (0.5 + random.random()))
                 backoff = min(backoff * 2, opts.backoff_max)
                 continue
-            self._ws = ws
             self.connects += 1
             self.ready.set()
             backoff = opts.backoff_initial
             what = "connected" if self.connects == 1 else "reconnected and resubscribed"
             log(f"{self.name} {what} ({len(self.streams)} streams)", "INFO")
             emit(ConnectionState("market", "connected", self.name))
-            reason = "rotate"
-            while reason == "rotate":  # a rotation swaps in self._ws and reading goes on
-                ws = self._ws
-                reason = await self._read(ws, until_closed=True)
+            while True:  # a rotation swaps in the replacement and reading goes on
+                self._ws = ws
+                watchdog = asyncio.create_task(self._watch(ws))
+                try:
+                    reason = await self._read(ws)
+                finally:
+                    watchdog.cancel()
+                if self._replacement is None:
+                    break
+                ws, self._replacement = self._replacement, None
             if self._closing:
                 break
             self.ready.clear()
@@ -179,37 +188,50 @@ class MarketConnection:
             emit(ConnectionState("market", "reconnecting", reason))
             await asyncio.sleep(backoff * random.random())
 
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse, *, until_closed: bool) -> str:
-        """Read frames until the socket ends; returns why it ended."""
-        opts = self.manager.options
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> str:
+        """The hot loop: read frames until the socket ends; returns why it ended.
+
+        No per-message timeout (that costs more than parsing): the watchdog task
+        notices silence and the lifetime limit.
+        """
         handle = self.manager.handle_frame
-        born = time.monotonic()
+        on_frame = self._on_frame
+        text, binary = aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY
+        ping, pong = aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG
+        self._close_reason = ""
         while True:
-            timeout = opts.silence_timeout
-            if until_closed:
-                left = born + opts.lifetime - time.monotonic()
-                if left <= 0:
-                    if await self._rotate(ws):
-                        return "rotate"
-                    born = time.monotonic()  # rotation failed: keep this socket a while
-                    continue
-                timeout = min(timeout, left)
-            try:
-                msg = await ws.receive(timeout=timeout)
-            except TimeoutError:
-                if until_closed and time.monotonic() - born >= opts.lifetime:
-                    continue
-                return f"silent for {opts.silence_timeout:g} s"
+            msg = await ws.receive()
+            self.received += 1
             kind = msg.type
-            if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
-                self._on_frame(msg.data, handle)
-            elif kind is aiohttp.WSMsgType.PING:
+            if kind is text or kind is binary:
+                on_frame(msg.data, handle)
+            elif kind is ping:
                 await ws.pong(msg.data)
-            elif kind is aiohttp.WSMsgType.PONG:
-                pass
-            else:
+            elif kind is not pong:
+                if self._close_reason:
+                    return self._close_reason
                 code = ws.close_code
                 return f"closed by the exchange (code {code})" if code else "connection lost"
+
+    async def _watch(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Close a silent socket; rotate one nearing Binance's 24 h limit."""
+        opts = self.manager.options
+        loop = asyncio.get_running_loop()
+        born = quiet_since = loop.time()
+        seen = self.received
+        while not ws.closed:
+            await asyncio.sleep(min(1.0, opts.silence_timeout / 4, opts.lifetime / 4))
+            now = loop.time()
+            if self.received != seen:
+                seen, quiet_since = self.received, now
+            elif now - quiet_since >= opts.silence_timeout:
+                self._close_reason = f"silent for {opts.silence_timeout:g} s"
+                await ws.close()
+                return
+            if now - born >= opts.lifetime:
+                if await self._rotate(ws):
+                    return
+                born = loop.time()  # rotation failed: keep this socket a while
 
     def _on_frame(self, raw: str | bytes, handle: Handler) -> None:
         try:
@@ -237,45 +259,26 @@ class MarketConnection:
             self.manager.bad_frame(type(exc).__name__, raw)
 
     async def _rotate(self, old: aiohttp.ClientWebSocketResponse) -> bool:
-        """Open and subscribe the replacement before dropping ``old``: no gap."""
+        """Open and subscribe the replacement before closing ``old``: no gap.
+
+        Frames both sockets deliver during the overlap are dropped by update id.
+        """
         self.manager.log(f"{self.name}: rotating before the 24 h limit", "INFO")
         try:
             new = await self._open()
-            reader = asyncio.create_task(self._drain(old))
-            try:
-                await self._subscribe_all(new)
-            finally:
-                reader.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reader
+            await self._subscribe_all(new)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             self.manager.log(f"{self.name}: rotation failed ({_describe(exc)}); keeping the "
                              f"current socket", "WARNING")
             return False
-        await self._drain(old, quiet_for=0.05)
-        self._ws = new
+        self._replacement = new
         self.connects += 1
-        with contextlib.suppress(Exception):
-            await old.close()
-        # Carry on reading the replacement in the main loop.
+        self._close_reason = "rotated"
+        await old.close()
         self.manager.emit_state(ConnectionState("market", "connected", f"{self.name} rotated"))
         return True
-
-    async def _drain(self, ws: aiohttp.ClientWebSocketResponse, quiet_for: float = 3600.0) -> None:
-        handle = self.manager.handle_frame
-        while True:
-            try:
-                msg = await ws.receive(timeout=quiet_for)
-            except TimeoutError:
-                return
-            if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
-                self._on_frame(msg.data, handle)
-            elif msg.type is aiohttp.WSMsgType.PING:
-                await ws.pong(msg.data)
-            elif msg.type is not aiohttp.WSMsgType.PONG:
-                return
 
 
 def _describe(exc: BaseException) -> str:

@@ -128,9 +128,9 @@ class UserDataStream:
             payload = "&".join(f"{k}={params[k]}" for k in sorted(params))
             params["signature"] = rest.sign(payload)
             req_id = uuid.uuid4().hex
-            await ws.send_bytes(orjson.dumps({"id": req_id,
+            await ws.send_str(orjson.dumps({"id": req_id,
                                               "method": "userDataStream.subscribe.signature",
-                                              "params": params}))
+                                              "params": params}).decode())
             while True:
                 msg = await ws.receive(timeout=self.options.reply_timeout)
                 if msg.type is aiohttp.WSMsgType.PING:
