@@ -107,6 +107,13 @@ class DemoExchange:
             await self._runner.cleanup()
             self._runner = None
 
+    async def restart(self, downtime: float = 0.0) -> None:
+        """Stop serving (every socket dropped, connections refused), then serve again on the
+        same port with the same accounts and orders: an exchange restart."""
+        await self.close()
+        await asyncio.sleep(downtime)
+        await self.start()
+
     async def __aenter__(self) -> DemoExchange:
         await self.start()
         return self
