@@ -12,6 +12,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from ._models import Contract
 from .errors import FilterError, InputError
 
+MAX_MAGNITUDE = 15  # digits before the point; beyond any real price or size, and keeps
+# every rounding inside Decimal's 28-digit context
+
 __all__ = [
     "check_order",
     "fmt",
@@ -52,6 +55,8 @@ def parse_decimal(value: object, what: str) -> Decimal:
         raise InputError(f"{what} must be a finite number, not {value!r}")
     if number <= 0:
         raise InputError(f"{what} must be greater than zero, not {fmt(number)}")
+    if number.adjusted() > MAX_MAGNITUDE:
+        raise InputError(f"{what} {fmt(number)} is far too large")
     return number
 
 

@@ -447,8 +447,8 @@ class MainWindow(QMainWindow):
                                     self.watchlist_model.symbols())
         self.settings.sync()
         if not self._closed:
-            with contextlib.suppress(RuntimeError):
-                asyncio.ensure_future(self.aclose())
+            with contextlib.suppress(RuntimeError):  # no loop: main() closes us instead
+                self._closing_task = asyncio.ensure_future(self.aclose())
         super().closeEvent(event)
 
     # -- settings ---------------------------------------------------------------------------------------

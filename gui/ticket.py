@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from connector import Contract
 from connector.errors import InputError
-from connector.filters import check_order, fmt, round_price, round_quantity
+from connector.filters import check_order, fmt, parse_decimal, round_price, round_quantity
 
 from .models import money
 
@@ -40,9 +40,10 @@ class DecimalEdit(QLineEdit):
         if not text or text == ".":
             return None
         try:
-            return Decimal(text)
+            value = Decimal(text)
         except InvalidOperation:
             return None
+        return value if value.is_finite() else None
 
     def set_value(self, value: Decimal) -> None:
         self.setText(fmt(value))
@@ -220,12 +221,19 @@ class OrderTicket(QWidget):
         qty = self.quantity.value()
         if qty is None or qty <= 0:
             return "Enter a quantity greater than zero"
+        try:
+            qty = parse_decimal(qty, "Quantity")
+        except InputError as exc:
+            return str(exc)
         price: Decimal | None = None
         if not market:
             price = self.price.value()
             if price is None or price <= 0:
                 return f"Enter a limit price in {contract.quote_asset}"
-            price = round_price(contract, price)
+            try:
+                price = round_price(contract, parse_decimal(price, "Price"))
+            except InputError as exc:
+                return str(exc)
         rounded = round_quantity(contract, qty, market=market)
         touch = self.quote_of.get(symbol)
         reference = None if touch is None else (touch[1] if side == "BUY" else touch[0])

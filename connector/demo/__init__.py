@@ -18,7 +18,6 @@ it only ever unlocks this loopback exchange.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from types import TracebackType
 from typing import Any
@@ -99,8 +98,8 @@ class DemoExchange:
     async def close(self) -> None:
         if self._walker is not None:
             self._walker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._walker
+            # return_exceptions: closing must succeed even if the walk task died
+            await asyncio.gather(self._walker, return_exceptions=True)
             self._walker = None
         await self.hub.close()
         if self._runner is not None:

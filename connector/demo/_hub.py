@@ -100,8 +100,7 @@ class StreamHub:
     async def close(self) -> None:
         if self._housekeeper:
             self._housekeeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._housekeeper
+            await asyncio.gather(self._housekeeper, return_exceptions=True)
         await self.drop_all()
 
     async def drop_all(self) -> None:

@@ -149,6 +149,7 @@ BAD_INPUTS = [
     (("BTCUSDT", "LIMIT", "-1", "BUY", "90000"), "greater than zero"),
     (("BTCUSDT", "LIMIT", "NaN", "BUY", "90000"), "finite"),
     (("BTCUSDT", "LIMIT", "abc", "BUY", "90000"), "not a number"),
+    (("BTCUSDT", "MARKET", "1E30", "BUY", None), "far too large"),
     (("BTCUSDT", "LIMIT", "0.0000001", "BUY", "90000"), "minimum"),
     (("BTCUSDT", "LIMIT", "0.00001", "BUY", "90000"), "minimum"),  # notional
     (("BTCUSDT", "LIMIT", "0.01", "BUY", None), "needs a price"),

@@ -77,3 +77,8 @@ def test_parse_decimal_keeps_precision() -> None:
     assert parse_decimal(0.1, "x") == Decimal("0.1")
     assert parse_decimal("0.00001", "x") == Decimal("0.00001")
     assert parse_decimal(3, "x") == Decimal(3)
+
+
+def test_absurd_magnitudes_are_input_errors_not_crashes() -> None:
+    with pytest.raises(InputError, match="far too large"):
+        parse_decimal("1E30", "Quantity")

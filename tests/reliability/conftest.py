@@ -60,3 +60,6 @@ async def assert_state_matches_exchange(client: BinanceClient, demo: DemoExchang
 def no_duplicate_orders(demo: DemoExchange, client: BinanceClient) -> None:
     ids = [o["clientOrderId"] for o in engine(demo, client).orders()]
     assert len(ids) == len(set(ids)), "an order was sent twice"
+
+
+from ..gui.conftest import config_home, memory_keyring, run  # noqa: E402,F401  (GUI fixtures)

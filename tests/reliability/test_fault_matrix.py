@@ -163,7 +163,7 @@ async def test_connection_lifetime_end_reconnects(client: BinanceClient,
 
 async def test_unknown_frames_are_skipped(spot_client_raw: tuple[BinanceClient, DemoExchange]
                                           ) -> None:
-    client, demo = spot_client_raw
+    client, _ = spot_client_raw
     await client.subscribe_channel(["BTCUSDT"], "bookTicker")
     await until(lambda: "BTCUSDT" in client.prices)
     conn = next(iter(client._live.market.connections.values()))[0]
