@@ -26,10 +26,10 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _flood import FloodServer, symbols  # noqa: E402
+from _flood import FloodServer, symbols
 
-from connector import BinanceClient  # noqa: E402
-from connector.events import BookTicker  # noqa: E402
+from connector import BinanceClient
+from connector.events import BookTicker
 
 
 async def raw_baseline(url: str, names: list[str], count: int) -> float:

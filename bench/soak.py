@@ -22,15 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from connector import (  # noqa: E402
+from connector import (
     Balance,
     BinanceClient,
     BinanceError,
     OrderStateUnknownError,
 )
-from connector._live import LiveOptions  # noqa: E402
-from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange  # noqa: E402
-from connector.events import OrderUpdate  # noqa: E402
+from connector._live import LiveOptions
+from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
+from connector.events import OrderUpdate
 
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "BNBUSDT")
 OPTIONS = LiveOptions(backoff_initial=0.05, backoff_max=1.0, silence_timeout=2.0)

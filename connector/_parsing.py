@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ._models import Balance, Candle, Contract, OrderStatus
@@ -15,44 +16,67 @@ def decimals_of(step: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+@lru_cache(maxsize=4096)
+def _dec(text: str) -> Decimal:
+    """Filter values repeat across thousands of symbols: parse each distinct one once."""
+    return Decimal(text)
+
+
+@lru_cache(maxsize=1024)
+def _step(text: str) -> tuple[Decimal, int]:
+    """A tick or lot step, normalised (0.01000000 -> 0.01), and its number of decimals."""
+    step = Decimal(text).normalize()
+    return step, decimals_of(step)
+
+
 def contract_from(symbol: dict[str, Any], *, futures: bool) -> Contract:
     """One exchangeInfo symbol. Precision comes from the filters, never from pricePrecision."""
-    filters = {f.get("filterType"): f for f in symbol.get("filters", [])}
-    price_f = filters.get("PRICE_FILTER", {})
-    lot = filters.get("LOT_SIZE", {})
-    market_lot = filters.get("MARKET_LOT_SIZE", {})
-    tick = Decimal(price_f.get("tickSize", "0")).normalize()
-    step = Decimal(lot.get("stepSize", "0")).normalize()
+    price_f: dict[str, Any] = {}
+    lot: dict[str, Any] = {}
+    market_lot: dict[str, Any] = {}
+    notional_f: dict[str, Any] | None = None
+    old_notional_f: dict[str, Any] | None = None
+    for f in symbol.get("filters", ()):
+        kind = f.get("filterType")
+        if kind == "PRICE_FILTER":
+            price_f = f
+        elif kind == "LOT_SIZE":
+            lot = f
+        elif kind == "MARKET_LOT_SIZE":
+            market_lot = f
+        elif kind == "NOTIONAL":
+            notional_f = f
+        elif kind == "MIN_NOTIONAL":
+            old_notional_f = f
+    tick, price_decimals = _step(price_f.get("tickSize", "0"))
+    step, quantity_decimals = _step(lot.get("stepSize", "0"))
     min_notional = ZERO
     max_notional = ZERO
     apply_to_market = True
-    if "NOTIONAL" in filters:
-        nf = filters["NOTIONAL"]
-        min_notional = Decimal(nf.get("minNotional", "0"))
-        max_notional = Decimal(nf.get("maxNotional", "0"))
-        apply_to_market = bool(nf.get("applyMinToMarket", True))
-    elif "MIN_NOTIONAL" in filters:
-        nf = filters["MIN_NOTIONAL"]
+    if notional_f is not None:
+        min_notional = _dec(notional_f.get("minNotional", "0"))
+        max_notional = _dec(notional_f.get("maxNotional", "0"))
+        apply_to_market = bool(notional_f.get("applyMinToMarket", True))
+    elif old_notional_f is not None:
         # futures key is "notional"; old spot key is "minNotional"
-        min_notional = Decimal(nf.get("notional", nf.get("minNotional", "0")))
-        apply_to_market = bool(nf.get("applyToMarket", True))
-    market_step = Decimal(market_lot.get("stepSize", "0")).normalize()
+        min_notional = _dec(old_notional_f.get("notional", old_notional_f.get("minNotional", "0")))
+        apply_to_market = bool(old_notional_f.get("applyToMarket", True))
     return Contract(
         symbol=symbol["symbol"],
         base_asset=symbol["baseAsset"],
         quote_asset=symbol["quoteAsset"],
-        price_decimals=decimals_of(tick),
-        quantity_decimals=decimals_of(step),
+        price_decimals=price_decimals,
+        quantity_decimals=quantity_decimals,
         tick_size=tick,
         lot_size=step,
         exchange="binance_futures" if futures else "binance_spot",
-        min_price=Decimal(price_f.get("minPrice", "0")),
-        max_price=Decimal(price_f.get("maxPrice", "0")),
-        min_qty=Decimal(lot.get("minQty", "0")),
-        max_qty=Decimal(lot.get("maxQty", "0")),
-        market_lot_size=market_step,
-        market_min_qty=Decimal(market_lot.get("minQty", "0")),
-        market_max_qty=Decimal(market_lot.get("maxQty", "0")),
+        min_price=_dec(price_f.get("minPrice", "0")),
+        max_price=_dec(price_f.get("maxPrice", "0")),
+        min_qty=_dec(lot.get("minQty", "0")),
+        max_qty=_dec(lot.get("maxQty", "0")),
+        market_lot_size=_step(market_lot.get("stepSize", "0"))[0],
+        market_min_qty=_dec(market_lot.get("minQty", "0")),
+        market_max_qty=_dec(market_lot.get("maxQty", "0")),
         min_notional=min_notional,
         max_notional=max_notional,
         apply_min_notional_to_market=apply_to_market,

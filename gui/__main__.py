@@ -35,11 +35,26 @@ async def _screenshot(window: object, path: str, timeout: float) -> int:
     return 0
 
 
+async def _first_price(window: object) -> int:
+    """Benchmark hook: report when the first live price has been painted, then exit."""
+    from .main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    model = window.watchlist_model
+    while not any(q.bid is not None for q in model.rows):
+        await asyncio.sleep(0.005)
+    model.flush()
+    window.watchlist_pane.view.viewport().repaint()
+    print("first price painted", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="starlight", description="Binance trading terminal")
     parser.add_argument("--screenshot", metavar="PATH",
                         help="save a PNG of the main window once prices are live, then exit")
     parser.add_argument("--theme", choices=("dark", "light"), help="colour theme")
+    parser.add_argument("--first-price-exit", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -65,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
 
     code = 0
     with loop:
-        if args.screenshot:
+        if args.first_price_exit:
+            code = loop.run_until_complete(_first_price(window))
+            loop.run_until_complete(window.aclose())
+            window.close()
+        elif args.screenshot:
             code = loop.run_until_complete(_screenshot(window, args.screenshot,
                                                        SCREENSHOT_TIMEOUT))
             loop.run_until_complete(window.aclose())
