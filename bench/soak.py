@@ -183,7 +183,7 @@ async def soak(minutes: float, workers: int, seed: int) -> int:
     print(f"soak: {minutes:g} min, {workers} workers per market, seed {seed}")
     print(f"  orders sent        {tally.sent}")
     print(f"  rejected (by exchange or locally, as expected under faults) {tally.rejected}")
-    print(f"  outcome unknown, resolved by client id later {tally.unknown}")
+    print(f"  outcome unknown   {tally.unknown}  (OrderStateUnknownError with the client id; checked below)")
     print(f"  cancels            {tally.cancels}")
     print(f"  faults injected    {sum(tally.faults.values())}  {dict(tally.faults)}")
     print(f"  duplicates         {duplicates}  (must be 0)")

@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.orders_pane = OrdersPane(self.orders_model)
         self.balances_proxy = DecimalSortProxy(self)
         self.balances_proxy.setSourceModel(self.balances_model)
-        self.balances_view = make_table("balances", (80, 130, 130, 130, 130))
+        self.balances_view = make_table("balances", (80, 130, 130, 150, 130))
         self.balances_view.setModel(self.balances_proxy)
         self.log_pane = LogPane(self.log_model)
 
@@ -385,6 +385,8 @@ class MainWindow(QMainWindow):
         self.orders_model.contracts = contracts
         self.orders_model.set_orders(list(client.open_orders.values()))
         self.balances_model.set_balances(client.balances, client.futures)
+        for col, width in enumerate(getattr(self.balances_view, "_default_widths", ())):
+            self.balances_view.setColumnWidth(col, width)  # spot and futures differ in columns
         if known:
             try:
                 await self.bridge.subscribe(known)
