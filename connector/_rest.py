@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import aiohttp
 import orjson
@@ -84,9 +84,16 @@ def error_for(status: int, code: int | None, msg: str, retry_after: float = 0.0)
     return ExchangeError(text, code=code, status=status)
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.\-~]*")
+
+
 def encode_params(params: Mapping[str, Any]) -> str:
-    """Percent-encoded query text; Decimals as plain numbers, bools as true/false."""
-    items: list[tuple[str, str]] = []
+    """Percent-encoded query text; Decimals as plain numbers, bools as true/false.
+
+    Values that need no escaping (symbols, numbers, our client ids) skip
+    ``quote_plus``: this runs on every order, so it is kept cheap.
+    """
+    parts: list[str] = []
     for key, value in params.items():
         if value is None:
             continue
@@ -96,8 +103,10 @@ def encode_params(params: Mapping[str, Any]) -> str:
             text = format(value, "f")
         else:
             text = str(value)
-        items.append((key, text))
-    return urlencode(items)
+        if not _PLAIN.fullmatch(text):
+            text = quote_plus(text)
+        parts.append(f"{key}={text}" if _PLAIN.fullmatch(key) else f"{quote_plus(key)}={text}")
+    return "&".join(parts)
 
 
 class RestClient:
@@ -217,7 +226,7 @@ class RestClient:
             headers["X-MBX-APIKEY"] = self.api_key
         query = encode_params(params)
         if security == "SIGNED":
-            stamp = encode_params({"recvWindow": self.recv_window, "timestamp": self.now_ms()})
+            stamp = f"recvWindow={self.recv_window}&timestamp={self.now_ms()}"
             query = f"{query}&{stamp}" if query else stamp
             query = f"{query}&signature={self.sign(query)}"
         url = f"{self.endpoints.rest_url}{path}"

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__(objectName="mainWindow")
         self.setWindowTitle("Starlight")
+        self.setWindowIcon(QIcon(str(resources.files("resources").joinpath("icon.svg"))))
         self.setMinimumSize(900, 600)
         self.resize(1440, 860)
         self.settings = Settings()

@@ -88,8 +88,10 @@ class Route:
 class RestApi:
     def __init__(self, exchange: DemoExchange) -> None:
         self.ex = exchange
-        self._weights: deque[tuple[float, int]] = deque()
-        self._order_count: deque[float] = deque()
+        self._weight_minute = 0
+        self._weight_used = 0
+        self._orders_10s: deque[float] = deque()
+        self._orders_1d: deque[float] = deque()
         self.routes: dict[tuple[str, str], tuple[Route, bool]] = {}
         spot, fut = False, True
         for prefix, futures in (("/api/v3", spot), ("/fapi/v1", fut)):
@@ -215,19 +217,23 @@ class RestApi:
         return fault.status, {"code": code, "msg": msg}, extra
 
     def _count_weight(self, weight: int, now: float) -> int:
-        minute = now - now % 60
-        while self._weights and self._weights[0][0] < minute:
-            self._weights.popleft()
-        self._weights.append((now, weight))
-        return sum(w for _, w in self._weights)
+        """Weight used in the current minute (Binance counts per calendar minute)."""
+        minute = int(now // 60)
+        if minute != self._weight_minute:
+            self._weight_minute, self._weight_used = minute, 0
+        self._weight_used += weight
+        return self._weight_used
 
     def _count_order(self, now: float) -> dict[str, str]:
-        self._order_count.append(now)
-        while self._order_count and self._order_count[0] < now - 86_400:
-            self._order_count.popleft()
-        recent = sum(1 for t in self._order_count if t > now - 10)
-        return {"X-MBX-ORDER-COUNT-10S": str(recent),
-                "X-MBX-ORDER-COUNT-1D": str(len(self._order_count))}
+        recent, day = self._orders_10s, self._orders_1d
+        recent.append(now)
+        day.append(now)
+        while recent and recent[0] <= now - 10:
+            recent.popleft()
+        while day and day[0] <= now - 86_400:
+            day.popleft()
+        return {"X-MBX-ORDER-COUNT-10S": str(len(recent)),
+                "X-MBX-ORDER-COUNT-1D": str(len(day))}
 
     def _authenticate(self, route: Route, raw_query: str, raw_body: str,
                       params: dict[str, str], api_key: str | None) -> str | None:

@@ -70,6 +70,7 @@ def test_first_launch_is_demo_spot_with_live_prices(run: Runner) -> None:
     async def body() -> None:
         window = await open_window()
         assert window.width() >= 1200 and window.height() >= 750
+        assert not window.windowIcon().isNull()
         banner = child(window, QLabel, "environmentBanner")
         assert "DEMO" in banner.text() and banner.property("env") == "demo"
         table = rows(child(window, QTableView, "watchlist"))

@@ -96,3 +96,4 @@ def test_without_a_keyring_keys_live_for_the_session_only(run: Runner, config_ho
         if path.is_file():
             content = path.read_text("utf-8", "replace")
             assert KEY not in content and SECRET not in content
+
