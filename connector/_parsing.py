@@ -6,6 +6,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+import msgspec
+
 from ._models import Balance, Candle, Contract, OrderStatus
 
 ZERO = Decimal(0)
@@ -29,68 +31,92 @@ def _step(text: str) -> tuple[Decimal, int]:
     return step, decimals_of(step)
 
 
-def contract_from(symbol: dict[str, Any], *, futures: bool) -> Contract:
+class _Filter(msgspec.Struct):
+    filterType: str
+    tickSize: str = "0"
+    minPrice: str = "0"
+    maxPrice: str = "0"
+    stepSize: str = "0"
+    minQty: str = "0"
+    maxQty: str = "0"
+    minNotional: str | None = None
+    maxNotional: str = "0"
+    notional: str | None = None
+    applyMinToMarket: bool = True
+    applyToMarket: bool = True
+
+
+class _Symbol(msgspec.Struct):
+    symbol: str
+    status: str
+    baseAsset: str
+    quoteAsset: str
+    filters: list[_Filter] = []
+    orderTypes: list[str] = []
+    contractType: str = "PERPETUAL"
+
+
+class _ExchangeInfo(msgspec.Struct):
+    symbols: list[_Symbol] = []
+
+
+# exchangeInfo is the largest payload (megabytes for thousands of symbols): decoding it
+# into typed structs skips every field we do not use instead of building dicts for them.
+_exchange_info = msgspec.json.Decoder(_ExchangeInfo)
+_NO_FILTER = _Filter("")
+
+
+def contract_from(s: _Symbol, *, futures: bool) -> Contract:
     """One exchangeInfo symbol. Precision comes from the filters, never from pricePrecision."""
-    price_f: dict[str, Any] = {}
-    lot: dict[str, Any] = {}
-    market_lot: dict[str, Any] = {}
-    notional_f: dict[str, Any] | None = None
-    old_notional_f: dict[str, Any] | None = None
-    for f in symbol.get("filters", ()):
-        kind = f.get("filterType")
+    price_f = lot = market_lot = _NO_FILTER
+    notional_f: _Filter | None = None
+    for f in s.filters:
+        kind = f.filterType
         if kind == "PRICE_FILTER":
             price_f = f
         elif kind == "LOT_SIZE":
             lot = f
         elif kind == "MARKET_LOT_SIZE":
             market_lot = f
-        elif kind == "NOTIONAL":
-            notional_f = f
-        elif kind == "MIN_NOTIONAL":
-            old_notional_f = f
-    tick, price_decimals = _step(price_f.get("tickSize", "0"))
-    step, quantity_decimals = _step(lot.get("stepSize", "0"))
-    min_notional = ZERO
-    max_notional = ZERO
+        elif kind == "NOTIONAL" or (kind == "MIN_NOTIONAL" and notional_f is None):
+            notional_f = f  # futures' MIN_NOTIONAL says "notional", old spot "minNotional"
+    tick, price_decimals = _step(price_f.tickSize)
+    step, quantity_decimals = _step(lot.stepSize)
+    min_notional = max_notional = ZERO
     apply_to_market = True
     if notional_f is not None:
-        min_notional = _dec(notional_f.get("minNotional", "0"))
-        max_notional = _dec(notional_f.get("maxNotional", "0"))
-        apply_to_market = bool(notional_f.get("applyMinToMarket", True))
-    elif old_notional_f is not None:
-        # futures key is "notional"; old spot key is "minNotional"
-        min_notional = _dec(old_notional_f.get("notional", old_notional_f.get("minNotional", "0")))
-        apply_to_market = bool(old_notional_f.get("applyToMarket", True))
+        min_notional = _dec(notional_f.minNotional or notional_f.notional or "0")
+        max_notional = _dec(notional_f.maxNotional)
+        apply_to_market = (notional_f.applyMinToMarket if notional_f.filterType == "NOTIONAL"
+                           else notional_f.applyToMarket)
     return Contract(
-        symbol=symbol["symbol"],
-        base_asset=symbol["baseAsset"],
-        quote_asset=symbol["quoteAsset"],
+        symbol=s.symbol,
+        base_asset=s.baseAsset,
+        quote_asset=s.quoteAsset,
         price_decimals=price_decimals,
         quantity_decimals=quantity_decimals,
         tick_size=tick,
         lot_size=step,
         exchange="binance_futures" if futures else "binance_spot",
-        min_price=_dec(price_f.get("minPrice", "0")),
-        max_price=_dec(price_f.get("maxPrice", "0")),
-        min_qty=_dec(lot.get("minQty", "0")),
-        max_qty=_dec(lot.get("maxQty", "0")),
-        market_lot_size=_step(market_lot.get("stepSize", "0"))[0],
-        market_min_qty=_dec(market_lot.get("minQty", "0")),
-        market_max_qty=_dec(market_lot.get("maxQty", "0")),
+        min_price=_dec(price_f.minPrice),
+        max_price=_dec(price_f.maxPrice),
+        min_qty=_dec(lot.minQty),
+        max_qty=_dec(lot.maxQty),
+        market_lot_size=_step(market_lot.stepSize)[0],
+        market_min_qty=_dec(market_lot.minQty),
+        market_max_qty=_dec(market_lot.maxQty),
         min_notional=min_notional,
         max_notional=max_notional,
         apply_min_notional_to_market=apply_to_market,
-        order_types=tuple(symbol.get("orderTypes", ("LIMIT", "MARKET"))),
+        order_types=tuple(s.orderTypes) or ("LIMIT", "MARKET"),
     )
 
 
-def contracts_from(info: dict[str, Any], *, futures: bool) -> dict[str, Contract]:
-    trading = [
-        contract_from(s, futures=futures)
-        for s in info.get("symbols", [])
-        if s.get("status") == "TRADING"
-        and (not futures or s.get("contractType", "PERPETUAL") == "PERPETUAL")
-    ]
+def decode_contracts(body: bytes, *, futures: bool) -> dict[str, Contract]:
+    """The TRADING symbols of an exchangeInfo response, sorted by symbol."""
+    info = _exchange_info.decode(body)
+    trading = [contract_from(s, futures=futures) for s in info.symbols
+               if s.status == "TRADING" and (not futures or s.contractType == "PERPETUAL")]
     return {c.symbol: c for c in sorted(trading, key=lambda c: c.symbol)}
 
 

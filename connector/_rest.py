@@ -171,13 +171,17 @@ class RestClient:
         params: Mapping[str, Any] | None = None,
         *,
         security: Security = "NONE",
+        decode: Callable[[bytes], Any] | None = None,
     ) -> Any:
-        """Send one request; idempotent GETs wait out 429s and retry transient failures."""
+        """Send one request; idempotent GETs wait out 429s and retry transient failures.
+
+        ``decode`` turns a successful body into the result (default: JSON to Python).
+        """
         resynced = False
         attempt = 0
         while True:
             try:
-                return await self._send(method, path, params or {}, security)
+                return await self._send(method, path, params or {}, security, decode)
             except RateLimitError as exc:
                 if (method != "GET" or isinstance(exc, IPBannedError)
                         or exc.retry_after > MAX_RATE_LIMIT_WAIT or attempt >= GET_RETRIES):
@@ -205,7 +209,7 @@ class RestClient:
                 await asyncio.sleep(0.2 * attempt)
 
     async def _send(self, method: str, path: str, params: Mapping[str, Any],
-                    security: Security) -> Any:
+                    security: Security, decode: Callable[[bytes], Any] | None = None) -> Any:
         now = time.time()
         if self.banned_until > now:
             raise IPBannedError(
@@ -251,12 +255,21 @@ class RestClient:
                                f"{_safe(str(exc), self)}") from None
         if weight is not None and weight.isdigit():
             self.used_weight = int(weight)
+        unexpected: Exception | None = None
+        if decode is not None and status < 400:
+            try:
+                return decode(body)
+            except Exception as exc:  # maybe an error body with status 200: decided below
+                unexpected = exc
         try:
             data = orjson.loads(body) if body else None
         except orjson.JSONDecodeError:
             data = None
         if status < 400 and not (isinstance(data, dict) and data.get("code", 0) < 0
                                  and "msg" in data):
+            if unexpected is not None:
+                raise ExchangeError(f"Unexpected response to {method} {path}: {unexpected}",
+                                    status=status)
             return data
         code = data.get("code") if isinstance(data, dict) else None
         msg = str(data.get("msg", "")) if isinstance(data, dict) else body[:200].decode(

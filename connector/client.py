@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -182,8 +183,9 @@ class BinanceClient:
     # -- market data ----------------------------------------------------------------------------
 
     async def get_contracts(self) -> dict[str, Contract]:
-        info = await self._rest.request("GET", self._path("exchangeInfo"))
-        return parse.contracts_from(info, futures=self.futures)
+        decode = functools.partial(parse.decode_contracts, futures=self.futures)
+        return await self._rest.request(  # type: ignore[no-any-return]
+            "GET", self._path("exchangeInfo"), decode=decode)
 
     async def _contract(self, contract: ContractLike) -> Contract:
         if isinstance(contract, Contract):

@@ -341,3 +341,33 @@ async def test_close_leaves_no_task(demo: DemoExchange) -> None:
     await asyncio.sleep(0)
     assert asyncio.all_tasks() - before == set()
     assert c._rest._session is None
+
+
+async def test_a_body_of_the_wrong_shape_is_an_error_not_garbage(spot_client: BinanceClient
+                                                                 ) -> None:
+    def boom(body: bytes) -> object:
+        raise ValueError("not what we expected")
+
+    with pytest.raises(BinanceError, match="Unexpected response"):
+        await spot_client._rest.request("GET", "/api/v3/time", decode=boom)
+
+
+def test_old_spot_min_notional_and_futures_notional_keys() -> None:
+    import orjson
+
+    from connector._parsing import decode_contracts
+
+    def info(filters: list[dict[str, object]]) -> bytes:
+        return orjson.dumps({"symbols": [{"symbol": "XUSDT", "status": "TRADING",
+                                          "baseAsset": "X", "quoteAsset": "USDT",
+                                          "filters": filters}]})
+
+    old = decode_contracts(info([{"filterType": "MIN_NOTIONAL", "minNotional": "10.0",
+                                  "applyToMarket": False}]), futures=False)["XUSDT"]
+    assert old.min_notional == Decimal(10) and not old.apply_min_notional_to_market
+    fut = decode_contracts(info([{"filterType": "MIN_NOTIONAL", "notional": "100"},
+                                 {"filterType": "PRICE_FILTER", "tickSize": "0.10",
+                                  "minPrice": "0.1", "maxPrice": "1000000"}]),
+                           futures=True)["XUSDT"]
+    assert fut.min_notional == Decimal(100) and fut.tick_size == Decimal("0.1")
+    assert fut.price_decimals == 1
