@@ -26,40 +26,10 @@ import time
 from pathlib import Path
 
 import _common  # noqa: F401  (import path)
-from _common import median, percentile
+from _common import median, percentile, rss_mb
 from _flood import FloodServer, symbols
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-def rss_mb() -> float:
-    with open(f"/proc/{os.getpid()}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class MemoryKeyring:
-    """Keys for the bench's own demo exchange, never the user's keyring."""
-
-    def __new__(cls) -> object:
-        import keyring.backend
-
-        class _Backend(keyring.backend.KeyringBackend):
-            priority = 1  # type: ignore[assignment]
-            store: dict[tuple[str, str], str] = {}
-
-            def get_password(self, service: str, username: str) -> str | None:
-                return self.store.get((service, username))
-
-            def set_password(self, service: str, username: str, password: str) -> None:
-                self.store[(service, username)] = password
-
-            def delete_password(self, service: str, username: str) -> None:
-                self.store.pop((service, username), None)
-
-        return _Backend()
 
 
 async def window_on_flood(flood_url: str, n_symbols: int, demo: object) -> object:
@@ -68,9 +38,10 @@ async def window_on_flood(flood_url: str, n_symbols: int, demo: object) -> objec
 
     from connector.demo import DEMO_API_KEY, DEMO_API_SECRET
     from gui.main_window import MainWindow
+    from gui.secrets import MemoryKeyring
     from gui.settings import Hosts, Settings
 
-    keyring.set_keyring(MemoryKeyring())  # type: ignore[arg-type]
+    keyring.set_keyring(MemoryKeyring())
     keyring.set_password("starlight", "Testnet-Spot-key", DEMO_API_KEY)
     keyring.set_password("starlight", "Testnet-Spot-secret", DEMO_API_SECRET)
     settings = Settings()

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import collections
 import dataclasses
-import os
 import random
 import sys
 import time
@@ -21,6 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import rss_mb
 
 from connector import (
     Balance,
@@ -34,14 +36,6 @@ from connector.events import OrderUpdate
 
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "BNBUSDT")
 OPTIONS = LiveOptions(backoff_initial=0.05, backoff_max=1.0, silence_timeout=2.0)
-
-
-def rss_mb() -> float:
-    with open(f"/proc/{os.getpid()}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 @dataclasses.dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 
 import keyring
+import keyring.backend
 import keyring.errors
 
 SERVICE = "starlight"
@@ -59,3 +60,22 @@ class SecretStore:
                 self.error = f"Keyring unavailable ({type(exc).__name__})"
         self._session[(env, market)] = (key, secret)
         return False
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring backend that forgets everything at exit (tests, benchmarks, kiosks)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)

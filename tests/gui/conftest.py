@@ -10,27 +10,13 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import keyring
-import keyring.backend
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from gui.secrets import MemoryKeyring
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
+from ..connector.helpers import until
 
 
 @pytest.fixture
@@ -70,10 +56,4 @@ def run(qapp: QApplication, memory_keyring: MemoryKeyring, config_home: Any) -> 
     loop.close()
 
 
-async def until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
-    loop = asyncio.get_event_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
-        await asyncio.sleep(0.02)
+__all__ = ["MemoryKeyring", "Runner", "until"]
