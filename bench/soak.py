@@ -35,7 +35,8 @@ from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
 from connector.events import OrderUpdate
 
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "BNBUSDT")
-OPTIONS = LiveOptions(backoff_initial=0.05, backoff_max=1.0, silence_timeout=2.0)
+OPTIONS = LiveOptions(backoff_initial=0.05, backoff_max=1.0, silence_timeout=2.0,
+                      user_silence_timeout=2.0)
 
 
 @dataclasses.dataclass
@@ -123,16 +124,17 @@ def compare(client: BinanceClient, demo: DemoExchange, tally: Tally,
     duplicates = len(ids) - len(set(ids))
     known = tally.known_ids | updates[client.endpoints.api_prefix]
     lost = sum(1 for i in ids if i not in known)
-    mismatches = 0
     truth_open = {o["orderId"] for o in engine.open_orders()}
-    mismatches += len(truth_open ^ set(client.open_orders))
+    differ = [f"open order {i}" for i in truth_open ^ set(client.open_orders)]
     for asset, b in engine.balances().items():
         mine = client.balances.get(asset, Balance(asset))
         if client.futures:
-            mismatches += mine.wallet_balance != Decimal(b["walletBalance"])
-        else:
-            mismatches += (mine.free, mine.locked) != (Decimal(b["free"]), Decimal(b["locked"]))
-    return duplicates, lost, mismatches
+            if mine.wallet_balance != Decimal(b["walletBalance"]):
+                differ.append(f"{asset} wallet {mine.wallet_balance} vs {b['walletBalance']}")
+        elif (mine.free, mine.locked) != (Decimal(b["free"]), Decimal(b["locked"])):
+            differ.append(f"{asset} {mine.free}/{mine.locked} vs {b['free']}/{b['locked']}")
+    compare.last_differences = differ  # type: ignore[attr-defined]
+    return duplicates, lost, len(differ)
 
 
 async def settle(client: BinanceClient, demo: DemoExchange, tally: Tally,
@@ -144,6 +146,8 @@ async def settle(client: BinanceClient, demo: DemoExchange, tally: Tally,
             break
         await asyncio.sleep(0.2)
         result = compare(client, demo, tally, updates)
+    if result[2]:
+        print(f"  {client!r} still differs: {compare.last_differences}")  # type: ignore[attr-defined]
     return result
 
 

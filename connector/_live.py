@@ -38,7 +38,7 @@ class LiveOptions:
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
     silence_timeout: float = 60.0
-    user_silence_timeout: float = 0.0  # 0: user streams may be quiet for hours
+    user_silence_timeout: float = 60.0  # quiet this long, ping unanswered: reconnect
     lifetime: float = 23.5 * 3600
     listen_key_keepalive: float = 30 * 60
     reply_timeout: float = 10.0

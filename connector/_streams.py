@@ -219,15 +219,20 @@ class MarketConnection:
         loop = asyncio.get_running_loop()
         born = quiet_since = loop.time()
         seen = self.received
+        pinged = False
         while not ws.closed:
             await asyncio.sleep(min(1.0, opts.silence_timeout / 4, opts.lifetime / 4))
             now = loop.time()
             if self.received != seen:
-                seen, quiet_since = self.received, now
+                seen, quiet_since, pinged = self.received, now, False
             elif now - quiet_since >= opts.silence_timeout:
                 self._close_reason = f"silent for {opts.silence_timeout:g} s"
                 await ws.close()
                 return
+            elif now - quiet_since >= opts.silence_timeout / 2 and not pinged:
+                pinged = True  # a quiet market is fine if the socket still answers
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    await ws.ping()
             if now - born >= opts.lifetime:
                 if await self._rotate(ws):
                     return

@@ -181,12 +181,20 @@ class UserDataStream:
             await ws.close()
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> str:
+        # Account events can be hours apart, so quiet alone proves nothing: after half the
+        # timeout we ping, and a socket that answers nothing by the full timeout is dead.
         silence = self.options.user_silence_timeout
+        pinged = False
         while True:
             try:
-                msg = await ws.receive(timeout=silence)
+                msg = await ws.receive(timeout=silence / 2 if silence else None)
             except TimeoutError:
-                return f"silent for {silence:g} s"
+                if pinged:
+                    return f"silent for {silence:g} s"
+                pinged = True
+                await ws.ping()
+                continue
+            pinged = False
             if msg.type is aiohttp.WSMsgType.TEXT or msg.type is aiohttp.WSMsgType.BINARY:
                 try:
                     data = orjson.loads(msg.data)

@@ -161,7 +161,8 @@ class StreamHub:
                 if msg.type == WSMsgType.PONG:
                     conn.last_pong = time.monotonic()
                 elif msg.type == WSMsgType.PING:
-                    await ws.pong(msg.data)
+                    if not self.ex.faults.silent:  # a dead peer answers nothing
+                        await ws.pong(msg.data)
                 elif msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                     data = msg.data if isinstance(msg.data, str) else msg.data.decode("utf-8",
                                                                                       "replace")

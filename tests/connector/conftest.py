@@ -9,6 +9,7 @@ from connector._live import LiveOptions
 from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
 
 FAST = LiveOptions(backoff_initial=0.05, backoff_max=0.5, silence_timeout=1.5,
+                   user_silence_timeout=1.5,
                    reply_timeout=5.0, messages_per_second=4.0)
 
 

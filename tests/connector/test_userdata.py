@@ -110,3 +110,18 @@ async def test_ws_api_subscription_is_signed(spot_client: BinanceClient,
     params = sent[0]["params"]
     assert set(params) == {"apiKey", "timestamp", "signature"}
     assert not any(r.path.endswith("userDataStream") for r in demo.requests)  # no spot listenKey
+
+
+async def test_silent_user_stream_is_noticed_and_reconciled(client: BinanceClient,
+                                                            demo: DemoExchange) -> None:
+    engine = engine_of(demo, client)
+    mid = engine.price("BTCUSDT")
+    order = await client.place_order("BTCUSDT", "LIMIT", "0.002", "BUY", mid - 400)
+    await until(lambda: order.order_id in client.open_orders)
+    demo.faults.silent = True  # events below are lost on the wire, pings go unanswered
+    engine.set_price("BTCUSDT", mid - 500)
+    await until(lambda: any("User data stream lost (silent" in e.message for e in client.logs),
+                what="silence noticed")
+    demo.faults.silent = False
+    await until(lambda: order.order_id not in client.open_orders, what="reconciled fill")
+    assert exchange_open_ids(demo, client) == set()
