@@ -13,7 +13,7 @@ from importlib import resources
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -685,5 +685,3 @@ def install_excepthook(window: MainWindow) -> None:
 
     sys.excepthook = hook
 
-
-_ = QByteArray  # re-exported type for settings users

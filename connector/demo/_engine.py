@@ -195,7 +195,7 @@ class MarketEngine:
         mid = max(_round_to(mid, spec.tick), spec.tick * 2)
         spread_ticks = 1 + self._rng.randrange(2)
         book.mid = mid
-        book.bid = mid - spec.tick * (spread_ticks // 2 or 1) + spec.tick * 0
+        book.bid = mid - spec.tick * max(spread_ticks // 2, 1)
         book.ask = book.bid + spec.tick * spread_ticks
         notional = Decimal(5_000 + self._rng.randrange(50_000))
         book.bid_qty = max(spec.step, _round_to(notional / mid, spec.step))
@@ -428,7 +428,6 @@ class MarketEngine:
         raise RejectError(-2013, "Order does not exist.")
 
     def order_dict(self, o: Order) -> dict[str, Any]:
-        spec = self.specs[o.symbol]
         d: dict[str, Any] = {
             "symbol": o.symbol, "orderId": o.order_id, "clientOrderId": o.client_order_id,
             "price": fmt(o.price), "origQty": fmt(o.orig_qty),
@@ -450,7 +449,6 @@ class MarketEngine:
                 "icebergQty": "0", "isWorking": o.is_open, "workingTime": o.time,
                 "origQuoteOrderQty": "0", "selfTradePreventionMode": "EXPIRE_MAKER",
             })
-        del spec
         return d
 
     def place(self, api_key: str, *, symbol: str, side: str, type_: str, quantity: Decimal | None,
@@ -551,8 +549,6 @@ class MarketEngine:
             return
         if order.side == "BUY":
             asset, need = spec.quote, order.orig_qty * ref_price
-            if order.type == "MARKET":
-                need = need  # filled at once; just check it is affordable
         else:
             asset, need = spec.base, order.orig_qty
         if acct.free.get(asset, ZERO) < need:
@@ -676,9 +672,8 @@ class MarketEngine:
         self._release(acct, spec, order, order.locked)
         order.status = status
         order.update_time = now_ms()
-        self.sink.order_update(self.market, order.api_key, self.order_dict(order), status
-                               if status != "CANCELED" else "CANCELED", ZERO, ZERO, ZERO, None,
-                               -1, False, order.update_time)
+        self.sink.order_update(self.market, order.api_key, self.order_dict(order), status, ZERO,
+                               ZERO, ZERO, None, -1, False, order.update_time)
         asset = "USDT" if self.futures else (spec.quote if order.side == "BUY" else spec.base)
         self._account_changed(order.api_key, {asset}, "ORDER", order.update_time)
 

@@ -108,7 +108,7 @@ class StreamHub:
             conn.closed = True
             conn.wakeup.set()
             with contextlib.suppress(Exception):
-                await conn.ws.close(code=1006 if False else 1001, message=b"dropped")
+                await conn.ws.close(code=1001, message=b"dropped")
 
     def expire_listen_keys(self) -> None:
         for key in list(self._listen_keys):

@@ -21,10 +21,6 @@ class SymbolSpec:
     price_precision: int = 8  # futures only; deliberately not the tick's decimals
     quantity_precision: int = 8
 
-    @property
-    def base_precision(self) -> int:
-        return 8
-
 
 def _d(x: str) -> Decimal:
     return Decimal(x)
