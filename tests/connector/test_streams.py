@@ -91,7 +91,7 @@ async def test_dropped_sockets_resubscribe_and_flow_again(client: BinanceClient,
     await demo.drop_streams()
     await until(lambda: any(s.state == "reconnecting" for s in states), what="reconnecting")
     client.prices.clear()
-    await until(lambda: len(client.prices) == 2, timeout=4, what="prices after reconnect")
+    await until(lambda: len(client.prices) == 2, timeout=2, what="prices within 2 s")
     assert any("resubscribed" in e.message for e in client.logs)
     assert [s.state for s in states if s.stream == "market"][-1] == "connected"
 

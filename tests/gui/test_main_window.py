@@ -215,6 +215,15 @@ def test_settings_switch_to_testnet_stores_keys_in_keyring_only(
             assert "TESTNET" in child(window, QLabel, "environmentBanner").text()
             await until(window.watchlist_model.has_prices, what="testnet prices")
             assert memory_keyring.store[("starlight", "Testnet-Spot-secret")] == DEMO_API_SECRET
+            testnet_client = window.client
+            child(window, QAction, "actionSettings").trigger()
+            child(dialog, QComboBox, "environment").setCurrentText("Demo")
+            dialog._accept()  # and back: the old client is closed, the demo one started
+            await until(lambda: window.client is not None and window._demo is not None
+                        and window.client.endpoints.rest_url == window._demo.rest_url,
+                        what="switch back to Demo")
+            assert testnet_client._rest._session is None  # closed cleanly
+            assert "DEMO" in child(window, QLabel, "environmentBanner").text()
             window.close()
             await window.aclose()
         for path in config_home.rglob("*"):
@@ -222,7 +231,7 @@ def test_settings_switch_to_testnet_stores_keys_in_keyring_only(
                 content = path.read_bytes()
                 assert DEMO_API_SECRET.encode() not in content
                 assert DEMO_API_KEY.encode() not in content
-        assert Settings().environment == "Testnet"
+        assert Settings().environment == "Demo"
 
     run(body())
 
