@@ -56,4 +56,17 @@ def run(qapp: QApplication, memory_keyring: MemoryKeyring, config_home: Any) -> 
     loop.close()
 
 
-__all__ = ["MemoryKeyring", "Runner", "until"]
+def point_environment(env: str, rest_url: str, ws_url: str, ws_api_url: str,
+                      keys: MemoryKeyring, key: str, secret: str) -> None:
+    """Saved settings that start the app in ``env`` (Spot) on the given hosts with a key."""
+    from gui.settings import Hosts, Settings
+
+    settings = Settings()
+    settings.environment = env
+    settings.set_hosts(env, "Spot", Hosts(rest_url, ws_url, ws_api_url))
+    settings.sync()
+    keys.set_password("starlight", f"{env}-Spot-key", key)
+    keys.set_password("starlight", f"{env}-Spot-secret", secret)
+
+
+__all__ = ["MemoryKeyring", "Runner", "point_environment", "until"]

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
 from gui.main_window import MainWindow
-from gui.settings import Hosts, Settings
+from gui.settings import Settings
 
-from .conftest import MemoryKeyring, Runner, until
+from .conftest import MemoryKeyring, Runner, point_environment, until
 
 
 def child(window: QWidget, kind: type, name: str) -> Any:
@@ -239,13 +239,8 @@ def test_settings_switch_to_testnet_stores_keys_in_keyring_only(
 def test_live_is_red_and_every_order_asks_first(run: Runner, memory_keyring: MemoryKeyring) -> None:
     async def body() -> None:
         async with DemoExchange() as live:
-            settings = Settings()
-            settings.environment = "Live"
-            settings.set_hosts("Live", "Spot", Hosts(live.rest_url, live.ws_url,
-                                                     live.ws_api_url))
-            settings.sync()
-            memory_keyring.set_password("starlight", "Live-Spot-key", DEMO_API_KEY)
-            memory_keyring.set_password("starlight", "Live-Spot-secret", DEMO_API_SECRET)
+            point_environment("Live", live.rest_url, live.ws_url, live.ws_api_url,
+                              memory_keyring, DEMO_API_KEY, DEMO_API_SECRET)
             window = await open_window()
             banner = child(window, QLabel, "environmentBanner")
             assert banner.property("env") == "live" and "LIVE" in banner.text()

@@ -6,9 +6,8 @@ import socket
 
 from connector.demo import DemoExchange
 from gui.main_window import MainWindow
-from gui.settings import Hosts, Settings
 
-from ..gui.conftest import MemoryKeyring, Runner, until
+from ..gui.conftest import MemoryKeyring, Runner, point_environment, until
 from .test_secrets import KEY, SECRET
 
 
@@ -19,14 +18,9 @@ def test_app_opens_without_the_exchange_says_why_and_retries(
         port = s.getsockname()[1]
 
     async def body() -> None:
-        settings = Settings()
-        settings.environment = "Testnet"
         url = f"127.0.0.1:{port}"
-        settings.set_hosts("Testnet", "Spot", Hosts(f"http://{url}", f"ws://{url}",
-                                                    f"ws://{url}/ws-api/v3"))
-        settings.sync()
-        memory_keyring.set_password("starlight", "Testnet-Spot-key", KEY)
-        memory_keyring.set_password("starlight", "Testnet-Spot-secret", SECRET)
+        point_environment("Testnet", f"http://{url}", f"ws://{url}", f"ws://{url}/ws-api/v3",
+                          memory_keyring, KEY, SECRET)
         window = MainWindow()
         window.show()
         log = window.log_model

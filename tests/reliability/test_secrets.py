@@ -16,7 +16,7 @@ from connector.demo import DemoExchange
 from gui.settings import Hosts, Settings
 from gui.settings_dialog import Choice
 
-from ..gui.conftest import MemoryKeyring, Runner, until
+from ..gui.conftest import MemoryKeyring, Runner, point_environment, until
 from ..gui.test_main_window import child, fill_ticket, open_window, order_posts
 
 KEY = "KEY-RECOGNISABLE-7f3a9c"
@@ -27,13 +27,8 @@ def test_full_session_leaks_nothing(run: Runner, memory_keyring: MemoryKeyring,
                                     config_home: Path, caplog: pytest.LogCaptureFixture) -> None:
     async def body() -> list[str]:
         async with DemoExchange(api_keys={KEY: SECRET}) as testnet:
-            settings = Settings()
-            settings.environment = "Testnet"
-            settings.set_hosts("Testnet", "Spot", Hosts(testnet.rest_url, testnet.ws_url,
-                                                        testnet.ws_api_url))
-            settings.sync()
-            memory_keyring.set_password("starlight", "Testnet-Spot-key", KEY)
-            memory_keyring.set_password("starlight", "Testnet-Spot-secret", SECRET)
+            point_environment("Testnet", testnet.rest_url, testnet.ws_url, testnet.ws_api_url,
+                              memory_keyring, KEY, SECRET)
             window = await open_window()
             client = window.client
             assert client is not None
