@@ -20,6 +20,14 @@ LEVELS = {"All": "", "Info+": "INFO|WARNING|ERROR", "Warnings+": "WARNING|ERROR"
           "Errors": "ERROR"}
 
 
+class LogView(QListView):
+    """The log lines; ``toPlainText()`` gives what is shown, as a text pane would."""
+
+    def toPlainText(self) -> str:
+        model = self.model()
+        return "\n".join(str(model.index(r, 0).data()) for r in range(model.rowCount()))
+
+
 class LogPane(QWidget):
     def __init__(self, model: LogModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,7 +39,7 @@ class LogPane(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.level_proxy)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.view = QListView(objectName="log")
+        self.view = LogView(objectName="log")
         self.view.setModel(self.proxy)
         self.view.setFont(mono_font())
         self.view.setUniformItemSizes(True)

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QIcon, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -53,6 +53,8 @@ from .watchlist import WatchlistPane
 logger = logging.getLogger("gui")
 
 REPAINT_MS = 50
+BANNER_COLOURS = {"Demo": ("#f0b90b", "#0f141b"), "Testnet": ("#3d7bd9", "#ffffff"),
+                  "Live": ("#d61f2c", "#ffffff")}
 RETRY_MAX = 30.0
 
 
@@ -266,8 +268,15 @@ class MainWindow(QMainWindow):
         }[env]
         self.banner.setText(f"  {env.upper()} · {market.upper()}   —   {text}")
         self.banner.setProperty("env", env.lower())
-        self.banner.style().unpolish(self.banner)
-        self.banner.style().polish(self.banner)
+        # The colour is also set on the label itself (not only in the theme), so it holds
+        # whatever style sheet is active and reads the same through the palette.
+        background, foreground = BANNER_COLOURS[env]
+        self.banner.setStyleSheet(f"background-color: {background}; color: {foreground};")
+        palette = self.banner.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(background))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(foreground))
+        self.banner.setPalette(palette)
+        self.banner.setAutoFillBackground(True)
         self.setWindowTitle(f"Starlight — {env} {market}")
 
     # -- layout -------------------------------------------------------------------------------------

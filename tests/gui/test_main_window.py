@@ -153,6 +153,7 @@ def test_connector_log_lines_reach_the_pane_and_stay_bounded(run: Runner) -> Non
         log = child(window, QListView, "log")
         texts = [str(log.model().index(r, 0).data()) for r in range(log.model().rowCount())]
         assert any("hello from the connector" in t for t in texts)
+        assert "hello from the connector" in log.toPlainText()
         capacity = window.log_model.capacity
         for i in range(capacity + 300):
             window.client._add_log(f"line {i}")
@@ -244,6 +245,8 @@ def test_live_is_red_and_every_order_asks_first(run: Runner, memory_keyring: Mem
             window = await open_window()
             banner = child(window, QLabel, "environmentBanner")
             assert banner.property("env") == "live" and "LIVE" in banner.text()
+            red = banner.palette().color(banner.backgroundRole())
+            assert red.red() > 200 and red.green() < 60 and red.blue() < 60
             fill_ticket(window, "BTCUSDT", "Limit", "0.001", "50000")
             QTest.mouseClick(child(window, QPushButton, "buyButton"), Qt.MouseButton.LeftButton)
             await until(lambda: window.findChild(QMessageBox, "confirmDialog") is not None
