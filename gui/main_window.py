@@ -588,9 +588,9 @@ class MainWindow(QMainWindow):
             self.log("Order not sent: not connected", "WARNING")
             return
         contract = self.client.contracts[request.symbol]
-        price_text = (f" @ {money(request.price, contract.price_decimals)}"
+        price_text = (f" @ {money(request.price, contract.price_decimals, grouped=True)}"
                       if request.price is not None else " at market")
-        value = (f" ≈ {money(request.notional, 2)} {contract.quote_asset}"
+        value = (f" ≈ {money(request.notional, 2, grouped=True)} {contract.quote_asset}"
                  if request.notional is not None else "")
         summary = f"{request.side} {fmt(request.quantity)} {request.symbol}{price_text}{value}"
         if self.settings.confirm_orders(self.environment):

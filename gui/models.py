@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QFont
 
 from connector import Balance, Contract, OrderStatus
 from connector.events import LogEntry
+from connector.filters import fmt
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 FLASH_SECONDS = 0.3
@@ -40,22 +41,17 @@ RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 
-def money(value: Decimal | None, decimals: int = 2) -> str:
+def money(value: Decimal | None, decimals: int = 2, *, grouped: bool = False) -> str:
+    """A price at the symbol's tick: 95012.30. Tables show plain digits (they paste into a
+    spreadsheet and parse back as the same Decimal); sentences use ``grouped`` (95,012.30)."""
     if value is None:
         return "—"
-    return f"{value:,.{max(decimals, 0)}f}"
+    return f"{value:{',' if grouped else ''}.{max(decimals, 0)}f}"
 
 
 def amount(value: Decimal) -> str:
-    """A quantity with its significant decimals only: 0.00001, 1.5, 10,000."""
-    if value == 0:
-        return "0"
-    text = format(value.normalize(), "f")
-    whole, _, frac = text.partition(".")
-    whole_fmt = f"{int(whole):,}" if whole not in ("", "-") else whole
-    if whole.startswith("-") and whole != "-":
-        whole_fmt = f"-{int(whole[1:]):,}"
-    return f"{whole_fmt}.{frac}" if frac else whole_fmt
+    """A quantity with its significant decimals only: 0.00001, 1.5, 10000."""
+    return fmt(value)
 
 
 def mono_font() -> QFont:

@@ -85,7 +85,7 @@ class SettingsDialog(QDialog):
         hosts_form.addRow("WS API", self.ws_api_url)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
+        buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -140,6 +140,7 @@ class SettingsDialog(QDialog):
                             self.ws_api_url.text().strip()),
                       self.confirm.isChecked())
 
-    def _accept(self) -> None:
+    def accept(self) -> None:
+        """OK, or ``accept()`` called directly: apply what the dialog shows."""
         self.applied.emit(self.choice())
-        self.accept()
+        super().accept()

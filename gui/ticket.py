@@ -255,7 +255,7 @@ class OrderTicket(QWidget):
         self.message.setText("")
         contract = self.contracts[result.symbol]
         self.notional.setText("—" if result.notional is None else
-                              f"≈ {money(result.notional, 2)} {contract.quote_asset}")
+                              f"≈ {money(result.notional, 2, grouped=True)} {contract.quote_asset}")
         return True
 
     def _submit(self, side: str) -> None:
