@@ -6,7 +6,7 @@ Public surface::
     from connector.demo import DemoExchange
 """
 
-from ._models import Balance, Candle, Contract, OrderStatus
+from ._models import Balance, Candle, Contract, OrderBook, OrderStatus, Position, Trade
 from .client import BinanceClient
 from .errors import (
     AuthError,
@@ -36,9 +36,12 @@ __all__ = [
     "InputError",
     "MissingCredentialsError",
     "NetworkError",
+    "OrderBook",
     "OrderRejectedError",
     "OrderStateUnknownError",
     "OrderStatus",
+    "Position",
     "RateLimitError",
     "ServerError",
+    "Trade",
 ]

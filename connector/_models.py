@@ -96,7 +96,58 @@ class OrderStatus:
     orig_qty: Decimal = ZERO
     time_in_force: str = ""
     update_time: int = 0  # ms since the epoch
+    stop_price: Decimal = ZERO  # trigger price of conditional orders; 0 = none
+    reduce_only: bool = False
+    is_algo: bool = False  # a futures conditional order on the algo-order service
+    order_list_id: int = -1  # spot OCO legs share one; -1 = not in a list
 
     @property
     def is_open(self) -> bool:
         return self.status in ("new", "partially_filled")
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One fill of one of the account's orders (``myTrades`` / ``userTrades`` / a stream fill)."""
+
+    trade_id: int
+    order_id: int
+    symbol: str
+    side: str  # BUY / SELL
+    price: Decimal
+    quantity: Decimal
+    quote_quantity: Decimal
+    commission: Decimal
+    commission_asset: str
+    realized_pnl: Decimal  # futures; 0 on spot
+    is_maker: bool
+    time: int  # ms since the epoch
+
+
+PriceLevel = tuple[Decimal, Decimal]  # (price, quantity)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBook:
+    """A local order book: bids descending, asks ascending, no zero quantities."""
+
+    symbol: str
+    last_update_id: int
+    bids: tuple[PriceLevel, ...]
+    asks: tuple[PriceLevel, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A futures position (one-way mode). ``quantity`` is signed: negative is short."""
+
+    symbol: str
+    quantity: Decimal
+    entry_price: Decimal
+    mark_price: Decimal
+    unrealized_pnl: Decimal
+    leverage: int
+    margin_type: str  # "isolated" or "cross"
+    liquidation_price: Decimal  # 0 = none (no position, or cannot be liquidated)
+    isolated_margin: Decimal = ZERO
+    notional: Decimal = ZERO

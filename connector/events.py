@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeAlias
 
-from ._models import Balance, Candle
+from ._models import Balance, Candle, OrderBook, Position
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +93,74 @@ class BalanceUpdate:
 
 @dataclass(frozen=True, slots=True)
 class ConnectionState:
-    """A stream's connection changed. ``stream`` is "market", "user" or "rest"."""
+    """One connection changed state.
+
+    ``stream`` is the kind ("market", "user" or "rest"); ``connection`` names the
+    socket (stable for its life, e.g. "market stream 2"); ``symbols`` are the
+    symbols whose streams ride on it, so a view can mark exactly those stale.
+    """
 
     stream: str
     state: str  # connecting, connected, reconnecting, closed
     reason: str = ""
+    connection: str = ""
+    symbols: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BookUpdate:
+    """The local order book of ``symbol`` changed (channel "depth"); ``book`` is the new one."""
+
+    symbol: str
+    book: OrderBook
+
+
+@dataclass(frozen=True, slots=True)
+class Ticker:
+    """24 h statistics (``<symbol>@ticker``)."""
+
+    symbol: str
+    last: Decimal
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    volume: Decimal
+    quote_volume: Decimal
+    change_pct: Decimal
+    time: int
+
+
+@dataclass(frozen=True, slots=True)
+class MarketTrade:
+    """One trade of the market (``<symbol>@trade``); not one of the account's fills."""
+
+    symbol: str
+    trade_id: int
+    price: Decimal
+    quantity: Decimal
+    is_buyer_maker: bool  # True: the seller was the aggressor
+    time: int
+
+
+@dataclass(frozen=True, slots=True)
+class MarkPrice:
+    """Futures mark price and funding (``<symbol>@markPrice@1s``)."""
+
+    symbol: str
+    mark_price: Decimal
+    index_price: Decimal
+    funding_rate: Decimal
+    next_funding_time: int  # ms
+    time: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PositionUpdate:
+    """A futures position changed; a closed one has ``quantity == 0`` and leaves
+    ``client.positions``."""
+
+    position: Position
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,16 +179,26 @@ Event: TypeAlias = (
     | BalanceUpdate
     | ConnectionState
     | LogEntry
+    | BookUpdate
+    | Ticker
+    | MarketTrade
+    | MarkPrice
+    | PositionUpdate
 )
 
 __all__ = [
     "AggTrade",
     "BalanceUpdate",
     "BookTicker",
+    "BookUpdate",
     "ConnectionState",
     "Event",
     "Kline",
     "LogEntry",
+    "MarkPrice",
+    "MarketTrade",
     "MiniTicker",
     "OrderUpdate",
+    "PositionUpdate",
+    "Ticker",
 ]
