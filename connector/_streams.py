@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,10 +22,15 @@ from typing import Any
 import aiohttp
 import orjson
 
+from ._rest import error_for
+from ._supervise import Supervised, describe
 from .errors import ExchangeError, NetworkError
 from .events import ConnectionState
 
-Handler = Callable[[dict[str, Any], str], None]
+Handler = Callable[[dict[str, Any], str], None]  # (payload, stream name or "")
+# What a payload of the wrong shape raises in a handler (a missing key, a bad number):
+# skipped as a bad frame. Anything else is a bug and goes to the supervisor.
+MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError)
 LogFn = Callable[[str, str], None]
 EmitFn = Callable[[ConnectionState], None]
 
@@ -38,7 +42,9 @@ class StreamOptions:
     messages_per_second: float = 4.0  # Binance allows 5 (spot) / 10 (futures)
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
-    silence_timeout: float = 60.0  # no data and no ping for this long = dead socket
+    # A socket quiet for half of this is probed with a ping; still silent (no data, no
+    # pong) at the full timeout, it is replaced: a dead stream shows within ~7 s.
+    silence_timeout: float = 6.0
     lifetime: float = 23.5 * 3600  # Binance closes at 24 h; rotate before
     reply_timeout: float = 10.0
 
@@ -59,7 +65,7 @@ class _Pacer:
 
 
 class MarketConnection:
-    """One logical stream connection: survives drops, silence and rotation."""
+    """One logical stream connection: survives drops, silence, rotation and its own bugs."""
 
     def __init__(self, manager: MarketStreams, url: str, index: int) -> None:
         self.manager = manager
@@ -71,27 +77,39 @@ class MarketConnection:
         self._pacer = _Pacer(manager.options.messages_per_second)
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[Any]] = {}
-        self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._replacement: aiohttp.ClientWebSocketResponse | None = None
         self._close_reason = ""
         self.received = 0
         self.connects = 0
+        opts = manager.options
+        self.supervisor = Supervised(self.name, self._life, log=manager.log,
+                                     report=lambda reason: self._state("reconnecting", reason),
+                                     backoff_initial=opts.backoff_initial,
+                                     backoff_max=opts.backoff_max)
 
     @property
     def name(self) -> str:
         return f"market stream {self.index}"
 
+    @property
+    def started(self) -> bool:
+        return self.supervisor.task is not None
+
+    def symbols(self) -> tuple[str, ...]:
+        """The symbols whose streams ride on this socket (``btcusdt@bookTicker`` -> BTCUSDT)."""
+        return tuple(sorted({s.split("@", 1)[0].upper() for s in self.streams}))
+
+    def _state(self, state: str, reason: str = "") -> None:
+        self.manager.emit_state(ConnectionState("market", state, reason or self.name,
+                                                connection=self.name, symbols=self.symbols()))
+
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=self.name)
+        self.supervisor.start()
 
     async def close(self) -> None:
         self._closing = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.supervisor.close()
         if self._ws is not None:
             await self._ws.close()
             self._ws = None
@@ -127,6 +145,11 @@ class MarketConnection:
         session = await self.manager.session()
         ws = await session.ws_connect(self.url, autoping=False, max_msg_size=0,
                                       timeout=aiohttp.ClientWSTimeout(ws_close=2.0))
+        try:
+            await self._subscribe_all(ws)
+        except BaseException:
+            await ws.close()
+            raise
         return ws
 
     async def _subscribe_all(self, ws: aiohttp.ClientWebSocketResponse) -> None:
@@ -141,32 +164,21 @@ class MarketConnection:
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
 
-    async def _run(self) -> None:
-        opts = self.manager.options
-        backoff = opts.backoff_initial
-        emit, log = self.manager.emit_state, self.manager.log
-        while not self._closing:
-            emit(ConnectionState("market", "connecting" if not self.connects else "reconnecting",
-                                 self.name))
-            try:
-                ws = await self._open()
-                await self._subscribe_all(ws)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                reason = _describe(exc)
-                log(f"{self.name}: connect failed ({reason}); retrying in {backoff:.1f} s",
-                    "WARNING")
-                emit(ConnectionState("market", "reconnecting", reason))
-                await asyncio.sleep(backoff * (0.5 + random.random()))
-                backoff = min(backoff * 2, opts.backoff_max)
-                continue
-            self.connects += 1
-            self.ready.set()
-            backoff = opts.backoff_initial
-            what = "connected" if self.connects == 1 else "reconnected and resubscribed"
-            log(f"{self.name} {what} ({len(self.streams)} streams)", "INFO")
-            emit(ConnectionState("market", "connected", self.name))
+    async def _life(self) -> bool:
+        """One life of the socket: connect, subscribe everything held, read until it ends.
+
+        Any exception goes to the supervisor, which logs it, reports the
+        connection "reconnecting" and starts the next life after a backoff.
+        """
+        self._state("connecting" if not self.connects else "reconnecting")
+        ws = await self._open()
+        self.connects += 1
+        self.ready.set()
+        self.supervisor.healthy()
+        what = "connected" if self.connects == 1 else "reconnected and resubscribed"
+        self.manager.log(f"{self.name} {what} ({len(self.streams)} streams)", "INFO")
+        self._state("connected")
+        try:
             while True:  # a rotation swaps in the replacement and reading goes on
                 self._ws = ws
                 watchdog = asyncio.create_task(self._watch(ws))
@@ -174,19 +186,22 @@ class MarketConnection:
                     reason = await self._read(ws)
                 finally:
                     watchdog.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watchdog
                 if self._replacement is None:
                     break
                 ws, self._replacement = self._replacement, None
-            if self._closing:
-                break
+        finally:
             self.ready.clear()
             self._ws = None
             with contextlib.suppress(Exception):
                 await ws.close()
             self._fail_pending(NetworkError(f"{self.name} dropped"))
-            log(f"{self.name} lost ({reason}); reconnecting", "WARNING")
-            emit(ConnectionState("market", "reconnecting", reason))
-            await asyncio.sleep(backoff * random.random())
+        if self._closing:
+            return False
+        self.manager.log(f"{self.name} lost ({reason}); reconnecting", "WARNING")
+        self._state("reconnecting", reason)
+        return True
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> str:
         """The hot loop: read frames until the socket ends; returns why it ended.
@@ -206,7 +221,8 @@ class MarketConnection:
             if kind is text or kind is binary:
                 on_frame(msg.data, handle)
             elif kind is ping:
-                await ws.pong(msg.data)
+                with contextlib.suppress(ConnectionError, RuntimeError):  # closing under us
+                    await ws.pong(msg.data)
             elif kind is not pong:
                 if self._close_reason:
                     return self._close_reason
@@ -214,14 +230,27 @@ class MarketConnection:
                 return f"closed by the exchange (code {code})" if code else "connection lost"
 
     async def _watch(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        """Close a silent socket; rotate one nearing Binance's 24 h limit."""
+        """Close a silent socket; rotate one nearing Binance's 24 h limit.
+
+        A failure here closes the socket too, so the supervisor sees it and reconnects.
+        """
+        try:
+            await self._watch_once(ws)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._close_reason = f"watchdog failed ({describe(exc)})"
+            await ws.close()
+            raise
+
+    async def _watch_once(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         opts = self.manager.options
         loop = asyncio.get_running_loop()
         born = quiet_since = loop.time()
         seen = self.received
         pinged = False
         while not ws.closed:
-            await asyncio.sleep(min(1.0, opts.silence_timeout / 4, opts.lifetime / 4))
+            await asyncio.sleep(min(0.5, opts.silence_timeout / 4, opts.lifetime / 4))
             now = loop.time()
             if self.received != seen:
                 seen, quiet_since, pinged = self.received, now, False
@@ -239,29 +268,46 @@ class MarketConnection:
                 born = loop.time()  # rotation failed: keep this socket a while
 
     def _on_frame(self, raw: str | bytes, handle: Handler) -> None:
+        """Route one frame. Frames that are not what Binance sends are skipped and logged
+        (``bad_frame``); the only errors that pass are our own bugs, for the supervisor."""
         try:
             msg = orjson.loads(raw)
-            data = msg.get("data") if isinstance(msg, dict) else None
-            if data is not None:
-                handle(data, msg["stream"])
-                return
-            if isinstance(msg, dict) and "id" in msg:
-                future = self._pending.get(msg["id"])
-                if future is not None and not future.done():
-                    if "error" in msg:
-                        err = msg["error"] or {}
-                        future.set_exception(ExchangeError(
-                            f"Stream request refused: {err.get('msg', err)}",
-                            code=err.get("code") if isinstance(err, dict) else None))
-                    else:
-                        future.set_result(msg.get("result"))
-                return
-            if isinstance(msg, dict) and "e" in msg and "s" in msg:
-                handle(msg, "")  # a raw (non-combined) payload
-                return
+        except orjson.JSONDecodeError:
+            self.manager.bad_frame("malformed JSON", raw)
+            return
+        if not isinstance(msg, dict):
             self.manager.bad_frame("unknown message", raw)
-        except Exception as exc:  # a bad frame must never stop the stream
-            self.manager.bad_frame(type(exc).__name__, raw)
+            return
+        if "stream" in msg or "data" in msg:
+            data = msg.get("data")
+            if not isinstance(data, dict):
+                self.manager.bad_frame("malformed stream payload", raw)
+                return
+            self._handle(handle, data, raw, str(msg.get("stream", "")))
+        elif "id" in msg:
+            self._reply(msg)
+        elif "e" in msg and "s" in msg:
+            self._handle(handle, msg, raw, "")  # a raw (non-combined) payload
+        else:
+            self.manager.bad_frame("unknown message", raw)
+
+    def _handle(self, handle: Handler, data: dict[str, Any], raw: str | bytes,
+                stream: str) -> None:
+        try:
+            handle(data, stream)
+        except MALFORMED as exc:  # a payload of the wrong shape
+            self.manager.bad_frame(f"malformed payload ({type(exc).__name__})", raw)
+
+    def _reply(self, msg: dict[str, Any]) -> None:
+        req_id = msg["id"]
+        future = self._pending.get(req_id) if isinstance(req_id, int) else None
+        if future is None or future.done():
+            return
+        if "error" in msg:
+            err = msg["error"] if isinstance(msg["error"], dict) else {"msg": msg["error"]}
+            future.set_exception(error_for(0, err.get("code"), str(err.get("msg", ""))))
+        else:
+            future.set_result(msg.get("result"))
 
     async def _rotate(self, old: aiohttp.ClientWebSocketResponse) -> bool:
         """Open and subscribe the replacement before closing ``old``: no gap.
@@ -275,20 +321,15 @@ class MarketConnection:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self.manager.log(f"{self.name}: rotation failed ({_describe(exc)}); keeping the "
+            self.manager.log(f"{self.name}: rotation failed ({describe(exc)}); keeping the "
                              f"current socket", "WARNING")
             return False
         self._replacement = new
         self.connects += 1
         self._close_reason = "rotated"
         await old.close()
-        self.manager.emit_state(ConnectionState("market", "connected", f"{self.name} rotated"))
+        self._state("connected", f"{self.name} rotated")
         return True
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) < 200 else text[:200] + "…"
 
 
 class MarketStreams:
@@ -338,7 +379,7 @@ class MarketStreams:
                 found.streams.add(name)
             added.setdefault(found, []).append(name)
         for conn, batch in added.items():
-            if conn._task is None:
+            if not conn.started:
                 conn.start()  # subscribes everything it holds once connected
                 await asyncio.wait_for(conn.ready.wait(), self.options.reply_timeout * 3)
                 continue
@@ -349,6 +390,8 @@ class MarketStreams:
             except ExchangeError:
                 conn.streams.difference_update(batch)
                 raise
+            except NetworkError:
+                pass  # dropped meanwhile: the next life subscribes everything it holds
 
     async def unsubscribe(self, url: str, names: list[str]) -> None:
         for conn in self.connections.get(url, []):
@@ -367,5 +410,5 @@ class MarketStreams:
                 await conn.close()
         for conns in self.connections.values():
             for conn in conns:
-                self.emit_state(ConnectionState("market", "closed", conn.name))
+                conn._state("closed")
         self.connections.clear()
