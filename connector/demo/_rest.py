@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 import orjson
 from aiohttp import web
 
+from . import _rest_market
 from ._auth import strip_signature, verify_signature
 from ._engine import MarketEngine, RejectError, fmt, now_ms
 from ._record import RecordedRequest
@@ -99,7 +100,6 @@ class RestApi:
             self._add(futures, "GET", f"{prefix}/time", self._time, "NONE", 1)
             self._add(futures, "GET", f"{prefix}/exchangeInfo", _exchange_info, "NONE", 20)
             self._add(futures, "GET", f"{prefix}/klines", _klines, "NONE", 2)
-            self._add(futures, "GET", f"{prefix}/depth", _depth, "NONE", 5)
             self._add(futures, "GET", f"{prefix}/ticker/bookTicker", _book_ticker, "NONE", 2)
             self._add(futures, "GET", f"{prefix}/ticker/price", _ticker_price, "NONE", 2)
             self._add(futures, "GET", f"{prefix}/ticker/24hr", _ticker_24hr, "NONE", 2)
@@ -118,6 +118,7 @@ class RestApi:
             self._add(fut, "GET", f"/fapi/{version}/account", _futures_account, "SIGNED", 5)
             self._add(fut, "GET", f"/fapi/{version}/balance", _futures_balance, "SIGNED", 5)
             self._add(fut, "GET", f"/fapi/{version}/positionRisk", _position_risk, "SIGNED", 5)
+        _rest_market.register(self)  # depth, ticker/price v2, leverageBracket, trade history
 
     def _add(self, futures: bool, method: str, path: str, handler: Handler, security: str,
              weight: int) -> None:
@@ -357,20 +358,6 @@ def _klines(call: Call) -> list[list[Any]]:
                           f"and {cap}.")
     return call.engine.klines(call.symbol(), call.need("interval"), limit,
                               call.int("startTime"), call.int("endTime"))
-
-
-def _depth(call: Call) -> dict[str, Any]:
-    e = call.engine
-    symbol = call.symbol()
-    spec = e.specs[symbol]
-    bid, bid_qty, ask, ask_qty = e.book(symbol)
-    limit = min(call.int("limit") or 100, 1000)
-    bids = [[fmt(bid - spec.tick * i), fmt(bid_qty * (1 + i))] for i in range(limit)]
-    asks = [[fmt(ask + spec.tick * i), fmt(ask_qty * (1 + i))] for i in range(limit)]
-    out: dict[str, Any] = {"lastUpdateId": e.books[symbol].update_id, "bids": bids, "asks": asks}
-    if e.futures:
-        out.update({"E": now_ms(), "T": now_ms()})
-    return out
 
 
 def _book_one(e: MarketEngine, symbol: str) -> dict[str, Any]:
