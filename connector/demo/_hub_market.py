@@ -188,6 +188,10 @@ class MarketFeeds(HubBase):
             faults.depth_lag_count -= 1
             lag = faults.depth_lag_events
         last, bids, asks = state.book.snapshot(limit, lag)
+        if market == "futures":
+            # Binance futures: the first event to apply has U <= lastUpdateId <= u, so the id
+            # names the next diff's first update (re-applying absolute sizes is harmless).
+            last += 1
         out: dict[str, Any] = {"lastUpdateId": last,
                                "bids": [[fmt(p), fmt(q)] for p, q in bids],
                                "asks": [[fmt(p), fmt(q)] for p, q in asks]}
