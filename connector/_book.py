@@ -341,3 +341,11 @@ class BookSync:
         self._tries = 0
         if not self._waiting:
             self._ask(0.0)
+
+
+def order_book_from(symbol: str, data: dict[str, Any]) -> OrderBook:
+    """A REST depth snapshot as an ``OrderBook`` (Binance sends each side best first)."""
+    dec = Decimal
+    return OrderBook(symbol, int(data["lastUpdateId"]),
+                     tuple((dec(p), dec(q)) for p, q, *_ in data["bids"] if not _is_zero(q)),
+                     tuple((dec(p), dec(q)) for p, q, *_ in data["asks"] if not _is_zero(q)))

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from . import _stream_parsing as sp
+from ._depth_feed import DepthFeeds
 from ._models import Balance, OrderStatus
 from ._streams import MarketStreams, StreamOptions
 from ._userdata import UserDataStream
-from .errors import BinanceError
+from .errors import BinanceError, InputError
 from .events import BalanceUpdate, BookTicker, OrderUpdate
 
 if TYPE_CHECKING:
@@ -53,8 +54,13 @@ class LiveOptions:
             reply_timeout=self.reply_timeout, max_streams=self.max_streams)
 
 
+# channels whose stream is not named after them
+_STREAMS = {"depth": "depth@100ms", "markPrice": "markPrice@1s"}
+_PUBLIC = frozenset({"bookTicker", "depth"})  # futures: on /public; everything else on /market
+
+
 def stream_name(symbol: str, channel: str) -> str:
-    return f"{symbol.lower()}@{channel}"
+    return f"{symbol.lower()}@{_STREAMS.get(channel, channel)}"
 
 
 class LiveFeeds:
@@ -74,6 +80,7 @@ class LiveFeeds:
         self._emit = client._emit
         self._margin_refresh: asyncio.Task[None] | None = None
         self._prices = client.prices
+        self.depth = DepthFeeds(client)  # channel "depth": client.books
 
     async def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -102,6 +109,7 @@ class LiveFeeds:
         if self.user is not None:
             await self.user.close()
             self.user = None
+        await self.depth.close()
         await self.market.close()
         if self._session is not None:
             await self._session.close()
@@ -110,14 +118,27 @@ class LiveFeeds:
     # -- market data ---------------------------------------------------------------------------
 
     def _url(self, channel: str) -> str:
-        return self.client.endpoints.stream_url("public" if channel == "bookTicker" else "market")
+        return self.client.endpoints.stream_url("public" if channel in _PUBLIC else "market")
 
     async def subscribe(self, symbols: list[str], channel: str, *, force: bool = False) -> None:
         names = [stream_name(s, channel) for s in symbols]
+        if channel == "markPrice" and not self.client.futures:
+            raise InputError("Channel 'markPrice' is for USD-M futures; spot has no mark price")
+        if channel == "depth":  # buffer first, subscribe, then ask for snapshots
+            new = self.depth.prepare(symbols)
+            try:
+                await self.market.subscribe(self._url(channel), names, force=force)
+            except BaseException:
+                self.depth.remove(new)
+                raise
+            self.depth.start(new)
+            return
         await self.market.subscribe(self._url(channel), names, force=force)
 
     async def unsubscribe(self, symbols: list[str], channel: str) -> None:
         names = [stream_name(s, channel) for s in symbols]
+        if channel == "depth":
+            self.depth.remove(symbols)  # the book leaves client.books
         await self.market.unsubscribe(self._url(channel), names)
 
     def _on_market(self, data: dict[str, Any], stream: str) -> None:
@@ -140,6 +161,14 @@ class LiveFeeds:
             self._emit(sp.kline(data))
         elif kind == "24hrMiniTicker":
             self._emit(sp.mini_ticker(data))
+        elif kind == "depthUpdate":
+            self.depth.on_event(data)
+        elif kind == "24hrTicker":
+            self._emit(sp.ticker(data))
+        elif kind == "trade":
+            self._emit(sp.market_trade(data))
+        elif kind == "markPriceUpdate":
+            self._emit(sp.mark_price(data))
         else:
             self.bad_frame(f"unknown event {kind!r}", str(data))
 

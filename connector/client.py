@@ -21,8 +21,9 @@ from types import TracebackType
 from typing import Any
 
 from . import _parsing as parse
+from ._book import order_book_from
 from ._live import LiveFeeds, LiveOptions
-from ._models import Balance, Candle, Contract, OrderStatus
+from ._models import Balance, Candle, Contract, OrderBook, OrderStatus
 from ._rest import RestClient, Security, encode_params
 from .endpoints import Endpoints, resolve
 from .errors import (
@@ -45,7 +46,9 @@ LOG_CAPACITY = 5000
 ORDER_TYPES = ("MARKET", "LIMIT")
 SIDES = ("BUY", "SELL")
 TIME_IN_FORCE = ("GTC", "IOC", "FOK")
-CHANNELS = ("bookTicker", "aggTrade", "miniTicker", "24hrMiniTicker")
+CHANNELS = ("bookTicker", "aggTrade", "miniTicker", "24hrMiniTicker",
+            "depth", "ticker", "trade", "markPrice")
+FUTURES_DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
 # How long to keep asking about an order whose POST outcome is unknown.
 RESOLVE_DELAYS = (0.2, 0.5, 1.0, 2.0, 3.0)
 
@@ -82,6 +85,7 @@ class BinanceClient:
         self.balances: dict[str, Balance] = {}
         self.prices: dict[str, dict[str, Decimal]] = {}
         self.open_orders: dict[int, OrderStatus] = {}
+        self.books: dict[str, OrderBook] = {}  # channel "depth": local books, known good only
         self.logs: deque[LogEntry] = deque(maxlen=LOG_CAPACITY)
         self._listeners: list[Listener] = []
         self._rest = RestClient(self.endpoints, public_key, secret_key, log=self._add_log,
@@ -440,6 +444,20 @@ class BinanceClient:
         items = [contracts] if isinstance(contracts, (str, Contract)) else list(contracts)
         return [(await self._contract(c)).symbol for c in items]
 
+    # -- order book (market data) ----------------------------------------------------------
+
+    async def get_order_book(self, contract: ContractLike, limit: int = 100) -> OrderBook:
+        """A REST snapshot of the book, ``limit`` levels a side (Binance's allowed limits:
+        spot 1..5000, futures 5, 10, 20, 50, 100, 500, 1000)."""
+        c = await self._contract(contract)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not (
+                limit in FUTURES_DEPTH_LIMITS if self.futures else 1 <= limit <= 5000):
+            allowed = ", ".join(map(str, FUTURES_DEPTH_LIMITS)) if self.futures else "1 to 5000"
+            raise InputError(f"Order book limit must be one of {allowed}, not {limit!r}")
+        data = await self._rest.request("GET", self._path("depth"),
+                                        {"symbol": c.symbol, "limit": limit})
+        return order_book_from(c.symbol, data)
+
 
 def new_client_order_id() -> str:
     """Unique, made before sending, within Binance's ``^[.A-Z:/a-z0-9_-]{1,36}$``."""
@@ -466,8 +484,8 @@ def _order_id(order_id: Any) -> int:
 def _channel(channel: str) -> str:
     if channel in CHANNELS or (channel.startswith("kline_") and len(channel) > 6):
         return "miniTicker" if channel == "24hrMiniTicker" else channel
-    raise InputError(f"Unknown channel {channel!r}; use bookTicker, aggTrade, miniTicker or "
-                     f"kline_<interval> (e.g. kline_1m)")
+    raise InputError(f"Unknown channel {channel!r}; use bookTicker, aggTrade, miniTicker, depth, "
+                     f"ticker, trade, markPrice (futures) or kline_<interval> (e.g. kline_1m)")
 
 
 def _fill_text(status: OrderStatus) -> str:
