@@ -20,7 +20,7 @@ from typing import Any
 from . import _parsing as parse
 from ._account import AccountState
 from ._live import LiveFeeds, LiveOptions
-from ._models import Balance, Contract, OrderStatus
+from ._models import Balance, Contract, OrderBook, OrderStatus
 from ._rest import RestClient, Security, encode_params
 from ._userdata import AccountReader
 from .endpoints import Endpoints, resolve
@@ -65,6 +65,7 @@ class ClientCore:
         )
         self.contracts: dict[str, Contract] = {}
         self.prices: dict[str, dict[str, Decimal]] = {}
+        self.books: dict[str, OrderBook] = {}  # channel "depth": local books, known good only
         self.logs: deque[LogEntry] = deque(maxlen=LOG_CAPACITY)
         self._listeners: list[Listener] = []
         self._rest = RestClient(self.endpoints, public_key, secret_key, log=self._add_log,
@@ -72,7 +73,8 @@ class ClientCore:
         self._account = AccountState(self._emit, self._add_log)
         reader = AccountReader(self.get_balances, self.get_open_orders, self.get_order_status)
         self._live = LiveFeeds(endpoints=self.endpoints, rest=self._rest, account=self._account,
-                               reader=reader, prices=self.prices, emit=self._emit,
+                               reader=reader, prices=self.prices, books=self.books,
+                               emit=self._emit,
                                log=self._add_log, options=live_options)
 
     # -- live state (the account's own dicts, kept current by the user-data stream) ----------

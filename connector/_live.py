@@ -18,11 +18,14 @@ import aiohttp
 
 from . import _stream_parsing as sp
 from ._account import AccountState
+from ._depth_feed import DepthFeeds
+from ._models import OrderBook
 from ._options import LiveOptions
 from ._rest import RestClient
 from ._streams import MarketStreams
 from ._userdata import AccountReader, UserDataStream
 from .endpoints import Endpoints
+from .errors import InputError
 from .events import BookTicker, Event
 
 __all__ = ["LiveFeeds", "LiveOptions", "stream_name"]
@@ -31,14 +34,20 @@ EmitFn = Callable[[Event], None]
 LogFn = Callable[[str, str], None]
 
 
+# channels whose stream is not named after them
+_STREAMS = {"depth": "depth@100ms", "markPrice": "markPrice@1s"}
+_PUBLIC = frozenset({"bookTicker", "depth"})  # futures: on /public; everything else on /market
+
+
 def stream_name(symbol: str, channel: str) -> str:
-    return f"{symbol.lower()}@{channel}"
+    return f"{symbol.lower()}@{_STREAMS.get(channel, channel)}"
 
 
 class LiveFeeds:
     def __init__(self, *, endpoints: Endpoints, rest: RestClient, account: AccountState,
                  reader: AccountReader, prices: dict[str, dict[str, Decimal]],
-                 emit: EmitFn, log: LogFn, options: LiveOptions | None = None) -> None:
+                 books: dict[str, OrderBook], emit: EmitFn, log: LogFn,
+                 options: LiveOptions | None = None) -> None:
         self.endpoints = endpoints
         self.options = options or LiveOptions()
         self._rest = rest
@@ -53,6 +62,8 @@ class LiveFeeds:
                                     emit_state=emit, log=log)
         self.user: UserDataStream | None = None
         self._last_update: dict[str, int] = {}
+        self.depth = DepthFeeds(endpoints=endpoints, rest=rest, books=books, emit=emit,
+                                log=log)  # channel "depth": client.books
 
     async def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -81,6 +92,7 @@ class LiveFeeds:
         if self.user is not None:
             await self.user.close()
             self.user = None
+        await self.depth.close()
         await self.market.close()
         if self._session is not None:
             await self._session.close()
@@ -89,14 +101,27 @@ class LiveFeeds:
     # -- market data ---------------------------------------------------------------------------
 
     def _url(self, channel: str) -> str:
-        return self.endpoints.stream_url("public" if channel == "bookTicker" else "market")
+        return self.endpoints.stream_url("public" if channel in _PUBLIC else "market")
 
     async def subscribe(self, symbols: list[str], channel: str, *, force: bool = False) -> None:
         names = [stream_name(s, channel) for s in symbols]
+        if channel == "markPrice" and not self.endpoints.futures:
+            raise InputError("Channel 'markPrice' is for USD-M futures; spot has no mark price")
+        if channel == "depth":  # buffer first, subscribe, then ask for snapshots
+            new = self.depth.prepare(symbols)
+            try:
+                await self.market.subscribe(self._url(channel), names, force=force)
+            except BaseException:
+                self.depth.remove(new)
+                raise
+            self.depth.start(new)
+            return
         await self.market.subscribe(self._url(channel), names, force=force)
 
     async def unsubscribe(self, symbols: list[str], channel: str) -> None:
         names = [stream_name(s, channel) for s in symbols]
+        if channel == "depth":
+            self.depth.remove(symbols)  # the book leaves client.books
         await self.market.unsubscribe(self._url(channel), names)
 
     def _on_market(self, data: dict[str, Any], stream: str) -> None:
@@ -120,6 +145,14 @@ class LiveFeeds:
             self._emit(sp.kline(data))
         elif kind == "24hrMiniTicker":
             self._emit(sp.mini_ticker(data))
+        elif kind == "depthUpdate":
+            self.depth.on_event(data)
+        elif kind == "24hrTicker":
+            self._emit(sp.ticker(data))
+        elif kind == "trade":
+            self._emit(sp.market_trade(data))
+        elif kind == "markPriceUpdate":
+            self._emit(sp.mark_price(data))
         else:
             self.market.bad_frame(f"unknown event {kind!r}", str(data))
 

@@ -7,11 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from . import _parsing as parse
+from ._book import order_book_from
 from ._core import ClientCore, ContractLike
-from ._models import Candle, Contract
+from ._models import Candle, Contract, OrderBook
 from .errors import InputError
 
-CHANNELS = ("bookTicker", "aggTrade", "miniTicker", "24hrMiniTicker")
+CHANNELS = ("bookTicker", "aggTrade", "miniTicker", "24hrMiniTicker",
+            "depth", "ticker", "trade", "markPrice")
+FUTURES_DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
 
 
 class MarketDataMixin(ClientCore):
@@ -66,6 +69,18 @@ class MarketDataMixin(ClientCore):
         self.prices[c.symbol] = quote
         return quote
 
+    async def get_order_book(self, contract: ContractLike, limit: int = 100) -> OrderBook:
+        """A REST snapshot of the book, ``limit`` levels a side (Binance's allowed limits:
+        spot 1..5000, futures 5, 10, 20, 50, 100, 500, 1000)."""
+        c = await self._contract(contract)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not (
+                limit in FUTURES_DEPTH_LIMITS if self.futures else 1 <= limit <= 5000):
+            allowed = ", ".join(map(str, FUTURES_DEPTH_LIMITS)) if self.futures else "1 to 5000"
+            raise InputError(f"Order book limit must be one of {allowed}, not {limit!r}")
+        data = await self._rest.request("GET", self._path("depth"),
+                                        {"symbol": c.symbol, "limit": limit})
+        return order_book_from(c.symbol, data)
+
     async def subscribe_channel(self, contracts: Iterable[ContractLike] | ContractLike,
                                 channel: str, reconnection: bool = False) -> None:
         symbols = await self._symbols(contracts)
@@ -80,5 +95,5 @@ class MarketDataMixin(ClientCore):
 def _channel(channel: str) -> str:
     if channel in CHANNELS or (channel.startswith("kline_") and len(channel) > 6):
         return "miniTicker" if channel == "24hrMiniTicker" else channel
-    raise InputError(f"Unknown channel {channel!r}; use bookTicker, aggTrade, miniTicker or "
-                     f"kline_<interval> (e.g. kline_1m)")
+    raise InputError(f"Unknown channel {channel!r}; use bookTicker, aggTrade, miniTicker, depth, "
+                     f"ticker, trade, markPrice (futures) or kline_<interval> (e.g. kline_1m)")

@@ -6,7 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 from ._models import ZERO, Balance, Candle, OrderStatus, Trade
-from .events import AggTrade, BalanceUpdate, BookTicker, Kline, MiniTicker, OrderUpdate
+from .events import (
+    AggTrade,
+    BalanceUpdate,
+    BookTicker,
+    Kline,
+    MarketTrade,
+    MarkPrice,
+    MiniTicker,
+    OrderUpdate,
+    Ticker,
+)
 
 
 def book_ticker(d: dict[str, Any]) -> BookTicker:
@@ -130,3 +140,24 @@ def futures_account(e: dict[str, Any], current: dict[str, Balance]) -> BalanceUp
             unrealized_pnl=old.unrealized_pnl,
         ))
     return BalanceUpdate(tuple(out), int(e.get("E", 0)))
+
+
+# -- market data: 24 h ticker, trades, mark price (channels "ticker", "trade", "markPrice") --
+
+
+def ticker(d: dict[str, Any]) -> Ticker:
+    """``24hrTicker`` (spot and futures share these fields)."""
+    return Ticker(d["s"], Decimal(d["c"]), Decimal(d["o"]), Decimal(d["h"]), Decimal(d["l"]),
+                  Decimal(d["v"]), Decimal(d["q"]), Decimal(d["P"]), int(d["E"]))
+
+
+def market_trade(d: dict[str, Any]) -> MarketTrade:
+    """``trade``: one trade of the market (``m``: the buyer was the maker)."""
+    return MarketTrade(d["s"], int(d["t"]), Decimal(d["p"]), Decimal(d["q"]), bool(d["m"]),
+                       int(d.get("T") or d.get("E") or 0))
+
+
+def mark_price(d: dict[str, Any]) -> MarkPrice:
+    """Futures ``markPriceUpdate``."""
+    return MarkPrice(d["s"], Decimal(d["p"]), Decimal(d.get("i") or "0"),
+                     Decimal(d.get("r") or "0"), int(d.get("T") or 0), int(d.get("E") or 0))

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 import orjson
 from aiohttp import web
 
+from . import _rest_market
 from ._auth import strip_signature, verify_signature
 from ._record import RecordedRequest
 from ._rest_account import register_account
@@ -47,6 +48,7 @@ class RestApi:
         register_public(self)
         register_orders(self)
         register_account(self)
+        _rest_market.register(self)  # depth, ticker/price v2, leverageBracket, trade history
 
     def _add(self, futures: bool, method: str, path: str, handler: Handler, security: str,
              weight: int) -> None:

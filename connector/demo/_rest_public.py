@@ -1,6 +1,6 @@
 """Public (unsigned) REST endpoints of the demo exchange: listing and market data.
 
-ping, exchangeInfo, klines, depth, bookTicker, ticker/price, ticker/24hr and
+ping, exchangeInfo, klines, bookTicker, ticker/price, ticker/24hr and
 futures premiumIndex, for spot (``/api/v3``) and USD-M futures (``/fapi/v1``).
 (``/time`` stays with the dispatcher: it is the clock signatures are checked against.)
 """
@@ -19,7 +19,6 @@ def register_public(api: Router) -> None:
         api.add_route(futures, "GET", f"{prefix}/ping", _ping, "NONE", 1)
         api.add_route(futures, "GET", f"{prefix}/exchangeInfo", _exchange_info, "NONE", 20)
         api.add_route(futures, "GET", f"{prefix}/klines", _klines, "NONE", 2)
-        api.add_route(futures, "GET", f"{prefix}/depth", _depth, "NONE", 5)
         api.add_route(futures, "GET", f"{prefix}/ticker/bookTicker", _book_ticker, "NONE", 2)
         api.add_route(futures, "GET", f"{prefix}/ticker/price", _ticker_price, "NONE", 2)
         api.add_route(futures, "GET", f"{prefix}/ticker/24hr", _ticker_24hr, "NONE", 2)
@@ -105,20 +104,6 @@ def _klines(call: Call) -> list[list[Any]]:
                           f"and {cap}.")
     return call.engine.klines(call.symbol(), call.need("interval"), limit,
                               call.int("startTime"), call.int("endTime"))
-
-
-def _depth(call: Call) -> dict[str, Any]:
-    e = call.engine
-    symbol = call.symbol()
-    spec = e.specs[symbol]
-    bid, bid_qty, ask, ask_qty = e.book(symbol)
-    limit = min(call.int("limit") or 100, 1000)
-    bids = [[fmt(bid - spec.tick * i), fmt(bid_qty * (1 + i))] for i in range(limit)]
-    asks = [[fmt(ask + spec.tick * i), fmt(ask_qty * (1 + i))] for i in range(limit)]
-    out: dict[str, Any] = {"lastUpdateId": e.books[symbol].update_id, "bids": bids, "asks": asks}
-    if e.futures:
-        out.update({"E": now_ms(), "T": now_ms()})
-    return out
 
 
 def _book_one(e: MarketEngine, symbol: str) -> dict[str, Any]:
