@@ -20,9 +20,10 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
+from . import _history
 from . import _parsing as parse
 from ._live import LiveFeeds, LiveOptions
-from ._models import Balance, Candle, Contract, OrderStatus
+from ._models import Balance, Candle, Contract, OrderStatus, Trade
 from ._rest import RestClient, Security, encode_params
 from .endpoints import Endpoints, resolve
 from .errors import (
@@ -439,6 +440,25 @@ class BinanceClient:
     async def _symbols(self, contracts: Iterable[ContractLike] | ContractLike) -> list[str]:
         items = [contracts] if isinstance(contracts, (str, Contract)) else list(contracts)
         return [(await self._contract(c)).symbol for c in items]
+
+    # -- history (journal): thin delegation to connector._history ---------------------------
+
+    async def get_order_history(self, contract: ContractLike, *, start: int | None = None,
+                                end: int | None = None, limit: int | None = 500,
+                                from_id: int | None = None) -> list[OrderStatus]:
+        """Orders oldest first (``allOrders``); see ``_history.page_history`` for paging."""
+        return await _history.order_history(
+            _history.signed_get(self._rest, self._path("allOrders")), await self._contract(contract),
+            now_ms=self._rest.now_ms(), start=start, end=end, limit=limit, from_id=from_id)
+
+    async def get_trades(self, contract: ContractLike, *, start: int | None = None,
+                         end: int | None = None, limit: int | None = 500,
+                         from_id: int | None = None) -> list[Trade]:
+        """The account's fills oldest first (spot ``myTrades``, futures ``userTrades``)."""
+        return await _history.trade_history(
+            _history.signed_get(self._rest, self._path("userTrades" if self.futures else "myTrades")),
+            await self._contract(contract), now_ms=self._rest.now_ms(), start=start, end=end,
+            limit=limit, from_id=from_id)
 
 
 def new_client_order_id() -> str:

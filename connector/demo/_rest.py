@@ -496,11 +496,43 @@ def _open_orders(call: Call) -> list[dict[str, Any]]:
 
 def _all_orders(call: Call) -> list[dict[str, Any]]:
     symbol = call.symbol()
-    return [o for o in call.engine.orders(call.api_key) if o["symbol"] == symbol]
+    rows = [o for o in call.engine.orders(call.api_key) if o["symbol"] == symbol]
+    return _history_page(call, rows, "orderId", "orderId")
 
 
 def _my_trades(call: Call) -> list[dict[str, Any]]:
-    return call.engine.my_trades(call.api_key, call.symbol())
+    rows = call.engine.my_trades(call.api_key, call.symbol())
+    order_id = call.int("orderId")
+    if order_id is not None:
+        rows = [t for t in rows if t["orderId"] == order_id]
+    return _history_page(call, rows, "fromId", "id")
+
+
+# -- history paging (journal helper): Binance's limit, time span and id cursor rules ----------
+
+HISTORY_SPAN_MS = {False: 24 * 3600 * 1000, True: 7 * 24 * 3600 * 1000}  # spot 24 h, futures 7 d
+
+
+def _history_page(call: Call, rows: list[dict[str, Any]], id_param: str,
+                  id_key: str) -> list[dict[str, Any]]:
+    """``limit`` (default 500, max 1000), ``startTime``/``endTime`` (at most one span apart),
+    and an id cursor (``orderId``/``fromId``: ids at or above it, oldest first); with neither
+    a cursor nor a start, the most recent rows."""
+    limit = call.int("limit") or 500
+    if not 0 < limit <= 1000:
+        raise RejectError(-1130, "Data sent for parameter 'limit' is not valid.")
+    start, end, cursor = call.int("startTime"), call.int("endTime"), call.int(id_param)
+    futures = call.engine.futures
+    if start is not None and end is not None and end - start > HISTORY_SPAN_MS[futures]:
+        raise RejectError(-1127, "More than 7 days between startTime and endTime." if futures
+                          else "More than 24 hours between startTime and endTime.")
+    timed = start is not None or end is not None
+    if futures and id_param == "fromId" and cursor is not None and timed:
+        raise RejectError(-1128, "The parameter fromId cannot be sent with startTime or endTime.")
+    rows = sorted((r for r in rows if (cursor is None or r[id_key] >= cursor)
+                   and (start is None or r["time"] >= start)
+                   and (end is None or r["time"] <= end)), key=lambda r: int(r[id_key]))
+    return rows[:limit] if cursor is not None or start is not None else rows[-limit:]
 
 
 def _spot_account(call: Call) -> dict[str, Any]:
