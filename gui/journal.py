@@ -76,7 +76,17 @@ _V2 = """
 CREATE INDEX trades_by_time ON trades (env, market, time DESC, trade_id DESC);
 CREATE INDEX orders_by_time ON orders (env, market, update_time DESC, order_id DESC);
 """
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)  # MIGRATIONS[n] takes user_version n to n + 1
+# v3: where each backfill stopped, per symbol and kind. The next backfill resumes there, not
+# at the newest id in the journal: a stream may have recorded newer rows than the exchange's
+# history has been read up to, and resuming after those would skip the gap.
+_V3 = """
+CREATE TABLE sync_points (
+    env TEXT NOT NULL, market TEXT NOT NULL, symbol TEXT NOT NULL, kind TEXT NOT NULL,
+    next_id INTEGER, since INTEGER,
+    PRIMARY KEY (env, market, symbol, kind)
+);
+"""
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)  # MIGRATIONS[n] takes user_version n to n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ORDER_COLUMNS = ("symbol, order_id, client_order_id, side, order_type, status, price, "
@@ -150,6 +160,14 @@ class Filters:
             clauses.append(f"{time_column} <= ?")
             args.append(self.end)
         return " AND ".join(clauses), args
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPoint:
+    """Resume a history read at id ``next_id`` or, with no id yet, at time ``since`` (ms)."""
+
+    next_id: int | None = None
+    since: int | None = None
 
 
 class Journal:
@@ -269,7 +287,7 @@ class Journal:
         """Drop one environment's history (a fresh embedded demo exchange has no past, and
         its ids start again from the beginning)."""
         with self.transaction():
-            for table in ("orders", "order_events", "trades"):
+            for table in ("orders", "order_events", "trades", "sync_points"):
                 self._conn.execute(f"DELETE FROM {table} WHERE env = ? AND market = ?",
                                    (env, market))
         self._writes += 1
@@ -339,19 +357,30 @@ class Journal:
         return self._scalar("SELECT max(trade_id) FROM trades WHERE env = ? AND market = ? "
                             "AND symbol = ?", (env, market, symbol))
 
-    def order_cursor(self, env: str, market: str, symbol: str) -> int | None:
-        """The lowest order id a backfill must ask about: the oldest order still open here
-        (its state may have moved on) or else the one after the newest known; None if no
-        order of ``symbol`` is known."""
-        key = (env, market, symbol)
-        oldest_open = self._scalar(
-            f"SELECT min(order_id) FROM orders WHERE env = ? AND market = ? AND symbol = ? "
-            f"AND status IN ({', '.join('?' * len(OPEN_STATUSES))})", (*key, *OPEN_STATUSES))
-        if oldest_open is not None:
-            return oldest_open
-        newest = self._scalar("SELECT max(order_id) FROM orders WHERE env = ? AND market = ? "
-                              "AND symbol = ?", key)
-        return None if newest is None else newest + 1
+    def open_order_ids(self, env: str, market: str, symbol: str) -> list[int]:
+        rows = self._conn.execute(
+            f"SELECT order_id FROM orders WHERE env = ? AND market = ? AND symbol = ? "
+            f"AND status IN ({', '.join('?' * len(OPEN_STATUSES))}) ORDER BY order_id",
+            (env, market, symbol, *OPEN_STATUSES))
+        return [int(r[0]) for r in rows]
+
+    def last_order_time(self, env: str, market: str, symbol: str) -> int | None:
+        return self._scalar("SELECT max(update_time) FROM orders WHERE env = ? AND market = ? "
+                            "AND symbol = ?", (env, market, symbol))
+
+    def sync_point(self, env: str, market: str, symbol: str, kind: str) -> SyncPoint | None:
+        """Where the last backfill of ``kind`` ("trades" / "orders") of ``symbol`` stopped."""
+        row = self._conn.execute(
+            "SELECT next_id, since FROM sync_points WHERE env = ? AND market = ? AND "
+            "symbol = ? AND kind = ?", (env, market, symbol, kind)).fetchone()
+        return None if row is None else SyncPoint(row[0], row[1])
+
+    def set_sync_point(self, env: str, market: str, symbol: str, kind: str,
+                       point: SyncPoint) -> None:
+        self._conn.execute(
+            "INSERT INTO sync_points VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (env, market, "
+            "symbol, kind) DO UPDATE SET next_id = excluded.next_id, since = excluded.since",
+            (env, market, symbol, kind, point.next_id, point.since))
 
     def _scalar(self, sql: str, args: Sequence[Any]) -> int | None:
         value = self._conn.execute(sql, args).fetchone()[0]

@@ -26,12 +26,15 @@ from connector import OrderStatus, Trade
 from connector.errors import BinanceError
 from connector.events import ConnectionState, OrderUpdate
 
-from .journal import Journal
+from .journal import Journal, SyncPoint
 
 logger = logging.getLogger("gui.journal")
 
 SPOT_LOOKBACK_MS = 24 * 3600 * 1000  # a symbol the journal has never seen: one request's span
 FUTURES_LOOKBACK_MS = 7 * 24 * 3600 * 1000
+MAX_CATCHUP_MS = 30 * 24 * 3600 * 1000  # how far back a journal without sync points reads
+VISIBILITY_MARGIN_MS = 60_000
+FILL_FETCH_DELAY = 1.0  # s; fills without a trade id are fetched in batches, within weight
 
 
 class HistorySource(Protocol):
@@ -84,35 +87,71 @@ class BackfillResult:
 
 async def backfill(journal: Journal, env: str, market: str, source: HistorySource,
                    symbols: Iterable[str] = (), *, now_ms: int,
-                   lookback_ms: int | None = None) -> BackfillResult:
-    """Fetch what came after the journal's last point, for the symbols the journal knows
-    plus ``symbols`` (the watchlist, the open orders)."""
+                   lookback_ms: int | None = None, known: bool = True,
+                   with_orders: bool = True) -> BackfillResult:
+    """Fetch what came after each symbol's sync point, for ``symbols`` (the watchlist, the
+    open orders) plus, with ``known``, every symbol the journal knows; ``with_orders=False``
+    fetches fills only. Rows and the new sync point are committed together, so a crash
+    between two symbols, or inside one, resumes exactly."""
     lookback = lookback_ms if lookback_ms is not None else (
         FUTURES_LOOKBACK_MS if source.futures else SPOT_LOOKBACK_MS)
-    wanted = sorted(set(journal.symbols(env, market)) | {s.upper() for s in symbols if s})
+    wanted = sorted((set(journal.symbols(env, market)) if known else set())
+                    | {s.upper() for s in symbols if s})
     orders = trades = 0
     failed: list[str] = []
     for symbol in wanted:
         try:
-            last_trade = journal.last_trade_id(env, market, symbol)
-            if last_trade is None:
-                fills = await source.get_trades(symbol, start=now_ms - lookback, limit=None)
-            else:
-                fills = await source.get_trades(symbol, from_id=last_trade + 1, limit=None)
-            cursor = journal.order_cursor(env, market, symbol)
-            if cursor is None:
-                states = await source.get_order_history(symbol, start=now_ms - lookback,
-                                                        limit=None)
-            else:
-                states = await source.get_order_history(symbol, from_id=cursor, limit=None)
+            fill_point = _resume(journal, env, market, symbol, "trades", now_ms, lookback)
+            fills = await source.get_trades(symbol, start=fill_point.since,
+                                            from_id=fill_point.next_id, limit=None)
+            order_point = _resume(journal, env, market, symbol, "orders", now_ms, lookback)
+            states = await source.get_order_history(
+                symbol, start=order_point.since, from_id=order_point.next_id,
+                limit=None) if with_orders else []
         except BinanceError as exc:
             logger.warning("History of %s not backfilled: %s", symbol, exc)
             failed.append(symbol)
             continue
         with journal.transaction():
             trades += journal.record_trades(env, market, fills)
-            orders += journal.record_orders(env, market, states)
+            journal.set_sync_point(env, market, symbol, "trades", _next_point(
+                fill_point, [t.trade_id for t in fills], (), now_ms))
+            if with_orders:
+                orders += journal.record_orders(env, market, states)
+                journal.set_sync_point(env, market, symbol, "orders", _next_point(
+                    order_point, [o.order_id for o in states],
+                    journal.open_order_ids(env, market, symbol), now_ms))
     return BackfillResult(tuple(wanted), orders, trades, tuple(failed))
+
+
+def _resume(journal: Journal, env: str, market: str, symbol: str, kind: str, now_ms: int,
+            lookback_ms: int) -> SyncPoint:
+    """Where to read from: the saved point; for a journal that has none (new, or from before
+    sync points), from its newest row of the symbol (at most MAX_CATCHUP_MS back) or one
+    lookback span."""
+    point = journal.sync_point(env, market, symbol, kind)
+    if point is not None and (point.next_id is not None or point.since is not None):
+        return point
+    last = (journal.last_trade_time if kind == "trades" else journal.last_order_time)(
+        env, market, symbol)
+    start = now_ms - lookback_ms if last is None else max(min(last, now_ms - lookback_ms),
+                                                          now_ms - MAX_CATCHUP_MS)
+    return SyncPoint(since=start)
+
+
+def _next_point(old: SyncPoint, ids: list[int], open_ids: Iterable[int],
+                now_ms: int) -> SyncPoint:
+    """After a read: the oldest row still open (orders: its state may move on), else the id
+    after the newest; with no row at all, keep the old id, or move the time on (less a
+    margin for rows the exchange had not yet made visible)."""
+    still_open = list(open_ids)
+    if still_open:
+        return SyncPoint(next_id=min(still_open))
+    if ids:
+        return SyncPoint(next_id=max(ids) + 1)
+    if old.next_id is not None:
+        return old
+    return SyncPoint(since=now_ms - VISIBILITY_MARGIN_MS)
 
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
@@ -138,6 +177,8 @@ class JournalRecorder:
         self.backfills = 0
         self.last_result: BackfillResult | None = None
         self._client: ListenedClient | None = None
+        self._fill_symbols: set[str] = set()
+        self._fill_timer: asyncio.TimerHandle | None = None
 
     @classmethod
     def attach(cls, client: ListenedClient, journal: Journal, env: str, market: str, *,
@@ -160,6 +201,9 @@ class JournalRecorder:
 
     async def aclose(self) -> None:
         self.detach()
+        if self._fill_timer is not None:
+            self._fill_timer.cancel()
+            self._fill_timer = None
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -183,8 +227,9 @@ class JournalRecorder:
             self.journal.record_trade(self.env, self.market, fill)
         elif (order is not None and getattr(event, "execution_type", "") == "TRADE"
               and getattr(event, "last_fill_qty", Decimal(0))):
-            # An event without its fill's trade id cannot be recorded exactly: fetch the fill.
-            self.request_backfill((order.symbol,))
+            # An event without its fill's trade id cannot be recorded exactly: fetch the
+            # fills, at most once per FILL_FETCH_DELAY for all symbols that traded meanwhile.
+            self._fetch_fills_soon(order.symbol)
 
     def record_order(self, order: OrderStatus) -> bool:
         return self.journal.record_order(self.env, self.market, order)
@@ -193,6 +238,23 @@ class JournalRecorder:
         return self.journal.record_trade(self.env, self.market, trade)
 
     # -- backfill ------------------------------------------------------------------------------
+
+    def _fetch_fills_soon(self, symbol: str) -> None:
+        if self.source is None:
+            return
+        self._fill_symbols.add(symbol)
+        if self._fill_timer is None:
+            self._fill_timer = asyncio.get_running_loop().call_later(
+                FILL_FETCH_DELAY, self._fetch_fills)
+
+    def _fetch_fills(self) -> None:
+        self._fill_timer = None
+        symbols, self._fill_symbols = self._fill_symbols, set()
+        if self.backfilling:  # the running backfill's next round fetches them
+            self._pending = (self._pending or set()) | symbols
+            return
+        self._task = asyncio.get_running_loop().create_task(
+            self._run(symbols, known=False, orders=False))
 
     @property
     def backfilling(self) -> bool:
@@ -212,13 +274,19 @@ class JournalRecorder:
             return
         self._task = asyncio.get_running_loop().create_task(self._run(wanted))
 
-    async def _run(self, symbols: set[str]) -> None:
+    async def _run(self, symbols: set[str], *, known: bool = True,
+                   orders: bool = True) -> None:
         assert self.source is not None
         while True:
             try:
+                if orders:  # the client's open orders, however old: the journal keeps them
+                    open_now = list(getattr(self.source, "open_orders", {}).values())
+                    self.journal.record_orders(self.env, self.market, open_now)
+                    symbols = symbols | {o.symbol for o in open_now}
                 result = await backfill(self.journal, self.env, self.market, self.source,
                                         symbols, now_ms=_now_ms(self.source),
-                                        lookback_ms=self.lookback_ms)
+                                        lookback_ms=self.lookback_ms, known=known,
+                                        with_orders=orders)
             except Exception as exc:  # a journal that cannot write must reach the log
                 logger.exception("Journal backfill failed")
                 self._say(f"History backfill failed: {exc}", "ERROR")
@@ -234,6 +302,7 @@ class JournalRecorder:
             if not self._pending:
                 return
             symbols, self._pending = self._pending, None
+            known = orders = True
 
     def _say(self, message: str, level: str) -> None:
         if self._log is not None:

@@ -13,7 +13,7 @@ import pytest
 
 from connector import BinanceClient, OrderStatus, Trade
 from connector.demo import DEMO_API_KEY, DemoExchange
-from gui.journal import SCHEMA_VERSION, Filters, Journal, default_path, migrate
+from gui.journal import SCHEMA_VERSION, Filters, Journal, SyncPoint, default_path, migrate
 from gui.journal_csv import export_journal, iso, read_csv
 from gui.journal_pnl import futures_pnl, spot_fifo_pnl, totals
 from gui.journal_recorder import JournalRecorder, backfill
@@ -49,7 +49,7 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
 def test_opens_in_wal_with_normal_sync_at_the_current_version(journal: Journal) -> None:
     assert journal.execute("PRAGMA journal_mode") == [("wal",)]
     assert journal.execute("PRAGMA synchronous") == [(1,)]  # NORMAL
-    assert journal.schema_version == SCHEMA_VERSION == 2
+    assert journal.schema_version == SCHEMA_VERSION == 3
     assert Path(str(journal.path) + "-wal").exists()
 
 
@@ -118,18 +118,22 @@ def test_filters_limits_and_order(journal: Journal) -> None:
     assert journal.last_trade_time("Demo", "Spot", "BTCUSDT") == T0 + 6
     assert journal.last_trade_id("Demo", "Spot", "ETHUSDT") == 10
     assert journal.last_trade_time("Demo", "Spot", "XRPUSDT") is None
-    assert journal.order_cursor("Demo", "Spot", "BTCUSDT") == 7  # all closed: the next id
+    assert journal.open_order_ids("Demo", "Spot", "BTCUSDT") == []
     journal.record_order("Demo", "Spot", order(2, "new", symbol="BTCUSDT", time=T0))
-    assert journal.order_cursor("Demo", "Spot", "BTCUSDT") == 7  # filled stays filled
-    journal.record_order("Demo", "Spot", order(4, "new", symbol="BTCUSDT"))  # a replayed "new"
-    assert journal.order_cursor("Demo", "Spot", "BTCUSDT") == 7
+    assert journal.open_order_ids("Demo", "Spot", "BTCUSDT") == []  # filled stays filled
     journal.record_order("Demo", "Spot", order(50, "new", symbol="BTCUSDT"))
-    assert journal.order_cursor("Demo", "Spot", "BTCUSDT") == 50  # open: ask about it again
+    assert journal.open_order_ids("Demo", "Spot", "BTCUSDT") == [50]
+    assert journal.last_order_time("Demo", "Spot", "BTCUSDT") == T0 + 50
+    assert journal.sync_point("Demo", "Spot", "BTCUSDT", "trades") is None
+    journal.set_sync_point("Demo", "Spot", "BTCUSDT", "trades", SyncPoint(next_id=7))
+    journal.set_sync_point("Demo", "Spot", "BTCUSDT", "trades", SyncPoint(since=T0))
+    assert journal.sync_point("Demo", "Spot", "BTCUSDT", "trades") == SyncPoint(since=T0)
     journal.forget("Demo", "Spot")
     assert journal.count_trades("Demo", "Spot") == journal.count_orders("Demo", "Spot") == 0
+    assert journal.sync_point("Demo", "Spot", "BTCUSDT", "trades") is None
 
 
-def test_migration_from_v1_keeps_rows_and_adds_the_time_indexes(tmp_path: Path) -> None:
+def test_migration_from_v1_keeps_rows_and_adds_indexes_and_sync_points(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
     assert migrate(conn, upto=1) == 1
@@ -137,9 +141,10 @@ def test_migration_from_v1_keeps_rows_and_adds_the_time_indexes(tmp_path: Path) 
                  "'2', '2.20', '0.001', 'BTC', '0', 1, 1700000000000)")
     conn.close()
     with Journal.open(path) as j:
-        assert j.schema_version == 2
+        assert j.schema_version == 3
         names = {r[0] for r in j.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-        assert {"trades_by_time", "orders_by_time"} <= names
+        assert {"trades_by_time", "orders_by_time"} <= names  # v2
+        assert j.sync_point("Live", "Spot", "BTCUSDT", "trades") is None  # v3's table
         [t] = j.trades("Live", "Spot")
         assert (t.trade_id, t.price, t.quote_quantity, t.is_maker) == (5, D("1.10"), D("2.20"),
                                                                        True)
@@ -148,7 +153,7 @@ def test_migration_from_v1_keeps_rows_and_adds_the_time_indexes(tmp_path: Path) 
             "ORDER BY time DESC, trade_id DESC LIMIT 100"))
         assert "trades_by_time" in plan and "TEMP B-TREE" not in plan
     with Journal.open(path) as j:  # opening again migrates nothing
-        assert j.schema_version == 2 and j.count_trades("Live", "Spot") == 1
+        assert j.schema_version == 3 and j.count_trades("Live", "Spot") == 1
 
 
 def test_a_journal_from_a_newer_starlight_is_refused(tmp_path: Path) -> None:
