@@ -58,41 +58,51 @@ class _Acc:
     unmatched: Decimal = ZERO
     other: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     lots: deque[list[Decimal]] = field(default_factory=deque)  # [quantity, cost] oldest first
+    last: tuple[int, int] = (-1, -1)  # (time, trade id) of the last fill fed
 
 
 def _ordered(trades: Iterable[Trade]) -> list[Trade]:
     return sorted(trades, key=lambda t: (t.time, t.trade_id))
 
 
-def futures_pnl(trades: Iterable[Trade], assets: Mapping[str, tuple[str, str]] | None = None
-                ) -> list[SymbolPnl]:
-    accs: dict[str, _Acc] = defaultdict(_Acc)
-    for t in _ordered(trades):
-        a = accs[t.symbol]
-        base, quote = split_symbol(t.symbol, assets)
-        a.realized += t.realized_pnl
-        a.fills += 1
-        a.volume += t.quote_quantity
-        _fee(a, t, base, quote)
-    return _rows(accs, assets)
+class PnlBook:
+    """Realized PnL fed one fill at a time, in time order (so a view can feed 100,000 fills in
+    chunks between repaints). Every fill moves the FIFO lots; only fills inside
+    ``[since, until]`` count towards the figures, so a date range shows what was realized in
+    it, against a cost basis built from everything before."""
 
+    def __init__(self, *, futures: bool, assets: Mapping[str, tuple[str, str]] | None = None,
+                 since: int | None = None, until: int | None = None) -> None:
+        self.futures = futures
+        self.assets = assets
+        self.since = since
+        self.until = until
+        self._accs: dict[str, _Acc] = defaultdict(_Acc)
 
-def spot_fifo_pnl(trades: Iterable[Trade], assets: Mapping[str, tuple[str, str]] | None = None
-                  ) -> list[SymbolPnl]:
-    accs: dict[str, _Acc] = defaultdict(_Acc)
-    for t in _ordered(trades):
-        a = accs[t.symbol]
-        base, quote = split_symbol(t.symbol, assets)
+    def feed(self, t: Trade) -> None:
+        a = self._accs[t.symbol]
+        if (t.time, t.trade_id) <= a.last:
+            raise ValueError(f"fills must come in time order: {t.symbol} {t.trade_id} after "
+                             f"{a.last[1]}")
+        a.last = (t.time, t.trade_id)
+        counts = (self.since is None or t.time >= self.since) and (
+            self.until is None or t.time <= self.until)
+        base, quote = split_symbol(t.symbol, self.assets)
+        if counts:
+            a.fills += 1
+            a.volume += t.quote_quantity
+            _fee(a, t, base, quote)
+        if self.futures:
+            if counts:
+                a.realized += t.realized_pnl
+            return
         fee_base = t.commission if t.commission_asset == base else ZERO
         fee_quote = t.commission if t.commission_asset == quote else ZERO
-        a.fills += 1
-        a.volume += t.quote_quantity
-        _fee(a, t, base, quote)
         if t.side == "BUY":
             received = t.quantity - fee_base
             if received > 0:
                 a.lots.append([received, t.quote_quantity + fee_quote])
-            continue
+            return
         given = t.quantity + fee_base
         proceeds = t.quote_quantity - fee_quote
         need, matched, cost = given, ZERO, ZERO
@@ -107,15 +117,35 @@ def spot_fifo_pnl(trades: Iterable[Trade], assets: Mapping[str, tuple[str, str]]
             lot[1] -= part
             if lot[0] == 0:
                 a.lots.popleft()
-        a.unmatched += need
-        if matched:
-            a.realized += (proceeds if matched == given else proceeds * matched / given) - cost
-    return _rows(accs, assets)
+        if counts:
+            a.unmatched += need
+            if matched:
+                a.realized += (proceeds if matched == given
+                               else proceeds * matched / given) - cost
+
+    def rows(self) -> list[SymbolPnl]:
+        return [SymbolPnl(symbol, split_symbol(symbol, self.assets)[1], a.realized, a.fees,
+                          a.fills, a.volume, a.unmatched, tuple(sorted(a.other.items())))
+                for symbol, a in sorted(self._accs.items()) if a.fills]
+
+
+def futures_pnl(trades: Iterable[Trade], assets: Mapping[str, tuple[str, str]] | None = None
+                ) -> list[SymbolPnl]:
+    return pnl_by_symbol(trades, futures=True, assets=assets)
+
+
+def spot_fifo_pnl(trades: Iterable[Trade], assets: Mapping[str, tuple[str, str]] | None = None
+                  ) -> list[SymbolPnl]:
+    return pnl_by_symbol(trades, futures=False, assets=assets)
 
 
 def pnl_by_symbol(trades: Iterable[Trade], *, futures: bool,
-                  assets: Mapping[str, tuple[str, str]] | None = None) -> list[SymbolPnl]:
-    return futures_pnl(trades, assets) if futures else spot_fifo_pnl(trades, assets)
+                  assets: Mapping[str, tuple[str, str]] | None = None,
+                  since: int | None = None, until: int | None = None) -> list[SymbolPnl]:
+    book = PnlBook(futures=futures, assets=assets, since=since, until=until)
+    for t in _ordered(trades):
+        book.feed(t)
+    return book.rows()
 
 
 def totals(rows: Iterable[SymbolPnl]) -> list[SymbolPnl]:
@@ -137,10 +167,3 @@ def _fee(a: _Acc, t: Trade, base: str, quote: str) -> None:
         a.fees += t.commission * t.price
     elif t.commission:
         a.other[t.commission_asset] += t.commission
-
-
-def _rows(accs: Mapping[str, _Acc], assets: Mapping[str, tuple[str, str]] | None
-          ) -> list[SymbolPnl]:
-    return [SymbolPnl(symbol, split_symbol(symbol, assets)[1], a.realized, a.fees, a.fills,
-                      a.volume, a.unmatched, tuple(sorted(a.other.items())))
-            for symbol, a in sorted(accs.items())]
