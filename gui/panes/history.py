@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -51,7 +51,7 @@ PERIODS = ("All time", "Today", "7 days", "30 days", "Custom")
 STATUSES = (("All statuses", None), ("Open", "open"), ("Filled", "filled"),
             ("Canceled", "canceled"), ("Expired", "expired"), ("Rejected", "rejected"))
 RELOAD_INTERVAL = 0.5  # s: at most two reloads a second however fast fills arrive
-PNL_CHUNK = 5000  # fills per event-loop turn
+PNL_CHUNK = 1000  # fills per event-loop turn (about 20 ms)
 
 
 class HistoryPane(Pane):
@@ -77,6 +77,7 @@ class HistoryPane(Pane):
         self._build()
         self._pnl_timer = QTimer(self, interval=0)
         self._pnl_timer.timeout.connect(self._pnl_step)
+        self.view.viewport().installEventFilter(self)
         self.reload()
 
     def _build(self) -> None:
@@ -239,8 +240,15 @@ class HistoryPane(Pane):
                                                                     offset=offset))
         self.pnl_ready = False
         self._pnl_job = self._pnl_steps(journal, env, market, f)
-        self._pnl_timer.start()
+        self._pnl_timer.stop()  # it starts once the rows are painted: rows first, PnL next
+        self.view.viewport().update()
         self._update_summary()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.Paint and self._pnl_job is not None
+                and not self._pnl_timer.isActive()):
+            self._pnl_timer.start()
+        return False
 
     def _refresh_symbols(self, symbols: list[str]) -> None:
         current = [self.symbol_box.itemData(i) for i in range(1, self.symbol_box.count())]
