@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, QEvent, QObject, QTimer
+from PySide6.QtCore import QAbstractItemModel, QDate, QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -50,6 +50,9 @@ from .history_model import (
 PERIODS = ("All time", "Today", "7 days", "30 days", "Custom")
 STATUSES = (("All statuses", None), ("Open", "open"), ("Filled", "filled"),
             ("Canceled", "canceled"), ("Expired", "expired"), ("Rejected", "rejected"))
+FILL_WIDTHS = (165, 90, 50, 95, 90, 100, 95, 75, 100, 55, 105, 90)
+ORDER_WIDTHS = (165, 90, 50, 70, 110, 95, 90, 90, 95, 45, 105, 200)
+PNL_WIDTHS = (90, 125, 105, 50, 100)
 RELOAD_INTERVAL = 0.5  # s: at most two reloads a second however fast fills arrive
 PNL_CHUNK = 1000  # fills per event-loop turn (about 20 ms)
 
@@ -125,18 +128,19 @@ class HistoryPane(Pane):
         bar.addWidget(self.summary)
         bar.addWidget(self.export_button)
 
-        self.view = make_table("history", (140, 90, 50, 100, 100, 100, 90, 70, 100, 60, 90, 90),
-                               self)
+        self.view = make_table("history", FILL_WIDTHS, self)
         self.view.setSortingEnabled(False)  # newest first, as the journal's index reads
-        self.view.setModel(self.fills)
-        self.pnl_view = make_table("historyPnl", (90, 130, 100, 60, 110), self)
+        self._show_model(self.fills, FILL_WIDTHS)
+        self.pnl_view = make_table("historyPnl", PNL_WIDTHS, self)
         self.pnl_view.setSortingEnabled(False)
         self.pnl_view.setModel(self.pnl)
+        _set_widths(self.pnl_view, PNL_WIDTHS)
         split = QSplitter(self)
         split.addWidget(self.view)
         split.addWidget(self.pnl_view)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setSizes([1000, 480])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
@@ -198,9 +202,16 @@ class HistoryPane(Pane):
                        status=self.status_box.currentData() if self.showing_orders else None,
                        start=start, end=end)
 
+    def _show_model(self, model: QAbstractItemModel, widths: tuple[int, ...]) -> None:
+        self.view.setModel(model)  # a new model resets the header: widths follow it
+        _set_widths(self.view, widths)
+
     def _kind_changed(self, checked: bool) -> None:
         if checked:
-            self.view.setModel(self.orders if self.showing_orders else self.fills)
+            if self.showing_orders:
+                self._show_model(self.orders, ORDER_WIDTHS)
+            else:
+                self._show_model(self.fills, FILL_WIDTHS)
             self._sync_enabled()
             self._update_summary()
 
@@ -341,6 +352,11 @@ def _date_edit(parent: QWidget, name: str, day: QDate) -> QDateEdit:
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit
+
+
+def _set_widths(view: QTableView, widths: tuple[int, ...]) -> None:
+    for col, width in enumerate(widths):
+        view.setColumnWidth(col, width)
 
 
 def _day(d: QDate) -> date:
