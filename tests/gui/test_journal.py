@@ -6,6 +6,7 @@ import csv
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from connector import BinanceClient, OrderStatus, Trade
 from connector.demo import DEMO_API_KEY, DemoExchange
 from gui.journal import SCHEMA_VERSION, Filters, Journal, SyncPoint, default_path, migrate
 from gui.journal_csv import export_journal, iso, read_csv
-from gui.journal_pnl import futures_pnl, spot_fifo_pnl, totals
+from gui.journal_pnl import PnlBook, futures_pnl, pnl_by_symbol, spot_fifo_pnl, totals
 from gui.journal_recorder import JournalRecorder, backfill
 
 from ..connector.conftest import make_client
@@ -286,3 +287,53 @@ async def test_backfill_finds_orders_placed_elsewhere_and_doubles_nothing(
     finally:
         await recorder.aclose()
         await app.close()
+
+
+def test_pnl_in_a_date_range_uses_the_cost_basis_from_before_it() -> None:
+    trades = [trade(1, "BUY", "100", "1", time=T0), trade(2, "BUY", "200", "1", time=T0 + 10),
+              trade(3, "SELL", "300", "1", time=T0 + 20)]
+    [inside] = pnl_by_symbol(trades, futures=False, since=T0 + 15)
+    assert inside.realized == D(200) and inside.fills == 1  # sold the 100 lot, bought before
+    assert pnl_by_symbol(trades, futures=False, until=T0 + 15)[0].realized == 0
+    with pytest.raises(ValueError, match="time order"):
+        book = PnlBook(futures=False)
+        book.feed(trades[1])
+        book.feed(trades[0])
+
+
+@dataclass(frozen=True)
+class ReshapedUpdate:
+    """The OrderUpdate the core helper is introducing: one OrderStatus, and the fill."""
+
+    order: OrderStatus
+    execution_type: str = ""
+    fill: Trade | None = None
+    time: int = 0
+
+
+def test_the_recorder_reads_the_reshaped_order_update(journal: Journal) -> None:
+    recorder = JournalRecorder(journal, "Live", "Spot")
+    recorder.on_order_update(ReshapedUpdate(order(5, "new")))
+    filled = ReshapedUpdate(order(5, "filled", "2"), "TRADE", trade(9, order_id=5))
+    recorder.on_order_update(filled)
+    recorder.on_order_update(filled)  # a replay
+    assert [o.status for o in journal.orders("Live", "Spot")] == ["filled"]
+    assert [t.trade_id for t in journal.trades("Live", "Spot")] == [9]
+
+
+async def test_a_fill_the_stream_recorded_does_not_hide_the_gap_before_it(
+        demo: DemoExchange, journal: Journal) -> None:
+    async with make_client(demo, False) as client:
+        await client.place_order("DOGEUSDT", "MARKET", 21, "BUY")
+        first = await backfill(journal, "Demo", "Spot", client, ["DOGEUSDT"],
+                               now_ms=demo.server_time_ms())
+        assert first.trades == 1
+        for _ in range(3):  # placed while the app was away...
+            await client.place_order("DOGEUSDT", "MARKET", 21, "BUY")
+        newest = (await client.get_trades("DOGEUSDT"))[-1]
+        journal.record_trade("Demo", "Spot", newest)  # ...but the newest came by the stream
+        again = await backfill(journal, "Demo", "Spot", client, now_ms=demo.server_time_ms())
+        assert again.trades == 2  # the two before it: the sync point, not max(trade_id)
+        assert {t.trade_id for t in journal.trades("Demo", "Spot")} == exchange_fills(demo)
+        assert journal.sync_point("Demo", "Spot", "DOGEUSDT", "trades") == SyncPoint(
+            next_id=newest.trade_id + 1)
