@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
@@ -221,11 +222,18 @@ class JournalRecorder:
     def on_order_update(self, event: Any) -> None:
         order = order_of(event)
         fill = fill_of(event)
-        if order is not None:
-            self.journal.record_order(self.env, self.market, order)
+        try:
+            if order is not None:
+                self.journal.record_order(self.env, self.market, order)
+            if fill is not None:
+                self.journal.record_trade(self.env, self.market, fill)
+        except sqlite3.Error as exc:  # disk full, file locked: the exchange still has it
+            self._say(f"Journal write failed ({exc}); the next backfill fetches it again",
+                      "ERROR")
+            return
         if fill is not None:
-            self.journal.record_trade(self.env, self.market, fill)
-        elif (order is not None and getattr(event, "execution_type", "") == "TRADE"
+            return
+        if (order is not None and getattr(event, "execution_type", "") == "TRADE"
               and getattr(event, "last_fill_qty", Decimal(0))):
             # An event without its fill's trade id cannot be recorded exactly: fetch the
             # fills, at most once per FILL_FETCH_DELAY for all symbols that traded meanwhile.

@@ -10,6 +10,7 @@ freeze the window. ``exportHistoryButton`` writes what the filters show to CSV.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
@@ -240,7 +241,14 @@ class HistoryPane(Pane):
             self.pnl.set_rows([], [])
             self.summary.setText("Not connected")
             return
-        journal, (env, market), f = self.journal, self.env, self.filters()
+        try:
+            journal = self.journal
+        except (OSError, sqlite3.Error, RuntimeError) as exc:  # unwritable dir, newer schema
+            self.summary.setText("Journal unavailable")
+            self.ctx.log(f"History: the journal cannot be opened: {exc}", "ERROR")
+            self.env = None
+            return
+        (env, market), f = self.env, self.filters()
         self._revision = journal.revision()
         self._refresh_symbols(journal.symbols(env, market))
         self.fills.set_source(lambda: journal.count_trades(env, market, f),

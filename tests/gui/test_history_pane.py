@@ -42,6 +42,11 @@ def order(i: int, status: str, *, symbol: str = "BTCUSDT") -> OrderStatus:
                        "GTC", NOW - (1000 - i) * 1000)
 
 
+def no_spawn(coro: Coroutine[Any, Any, Any]) -> Any:
+    coro.close()
+    raise AssertionError("the history pane runs no commands")
+
+
 @pytest.fixture
 def journal(tmp_path: Path) -> Iterator[Journal]:
     j = Journal.open(tmp_path / "journal.sqlite3")
@@ -61,11 +66,7 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
 def pane(qtbot: QtBot, qapp: QApplication, config_home: Any, journal: Journal) -> HistoryPane:
     logs: list[tuple[str, str]] = []
 
-    def spawn(coro: Coroutine[Any, Any, Any]) -> Any:
-        coro.close()
-        raise AssertionError("the history pane runs no commands")
-
-    ctx = PaneContext(Bridge(WatchlistModel()), Settings(), spawn,
+    ctx = PaneContext(Bridge(WatchlistModel()), Settings(), no_spawn,
                       lambda message, level: logs.append((message, level)))
     p = HistoryPane(ctx, journal=journal)
     p.logs = logs  # type: ignore[attr-defined]
@@ -203,3 +204,20 @@ def test_the_model_reads_pages_not_the_whole_journal(pane: HistoryPane, journal:
     assert pane.fills.loaded_rows() <= 400  # what the view painted, a page or two
     last = pane.fills.index(5049, 11).data()
     assert last == "41" and pane.fills.loaded_rows() <= 600
+
+
+def test_a_journal_that_cannot_open_is_reported_not_fatal(
+        qtbot: QtBot, qapp: QApplication, config_home: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "data" / "starlight").mkdir(parents=True)
+    (tmp_path / "data" / "starlight" / "journal.sqlite3").write_bytes(b"not a database" * 100)
+    logs: list[tuple[str, str]] = []
+    ctx = PaneContext(Bridge(WatchlistModel()), Settings(), no_spawn,
+                      lambda message, level: logs.append((message, level)))
+    p = HistoryPane(ctx)  # the default journal, as the window builds it
+    qtbot.addWidget(p)
+    assert p.summary.text() == "Journal unavailable"
+    assert logs and logs[-1][1] == "ERROR" and "journal" in logs[-1][0]
+    p.flush()  # and nothing more happens
+    assert p.fills.rowCount() == 0
