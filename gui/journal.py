@@ -253,16 +253,24 @@ class Journal:
         return [_order(r) for r in rows]
 
     def trades(self, env: str, market: str, filters: Filters | None = None, *,
-               limit: int | None = None, offset: int = 0,
-               newest_first: bool = True) -> list[Trade]:
-        """Fills, newest first (or oldest first: the order PnL is computed in)."""
+               limit: int | None = None, offset: int = 0, newest_first: bool = True,
+               recorded_after: int | None = None) -> list[Trade]:
+        """Fills, newest first (or oldest first: the order PnL is computed in);
+        ``recorded_after``: only those recorded after ``last_trade_rowid()`` said that."""
         where, args = (filters or Filters()).where(env, market, "time", False)
+        if recorded_after is not None:
+            where += " AND rowid > ?"
+            args.append(recorded_after)
         order = "DESC" if newest_first else "ASC"
         rows = self._conn.execute(
             f"SELECT {_TRADE_COLUMNS} FROM trades WHERE {where} "
             f"ORDER BY time {order}, trade_id {order} LIMIT ? OFFSET ?",
             (*args, -1 if limit is None else limit, offset))
         return [_trade(r) for r in rows]
+
+    def last_trade_rowid(self) -> int:
+        """A mark in the order fills were recorded (for readers that keep up incrementally)."""
+        return self._scalar("SELECT max(rowid) FROM trades", ()) or 0
 
     def count_orders(self, env: str, market: str, filters: Filters | None = None) -> int:
         where, args = (filters or Filters()).where(env, market, "update_time", True)

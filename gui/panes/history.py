@@ -73,6 +73,10 @@ class HistoryPane(Pane):
         self._revision: tuple[int, int] | None = None
         self._reloaded_at = 0.0
         self._pnl_job: Iterator[None] | None = None
+        self._pnl_book: PnlBook | None = None  # kept to feed only what is new next time
+        self._pnl_key: tuple[Any, ...] | None = None
+        self._pnl_mark = 0
+        self._shown_filters: Filters | None = None
         self.pnl_ready = False
 
         self.fills = LazyJournalModel[Trade](FILL_COLUMNS, self)
@@ -251,12 +255,18 @@ class HistoryPane(Pane):
         (env, market), f = self.env, self.filters()
         self._revision = journal.revision()
         self._refresh_symbols(journal.symbols(env, market))
+        bar = self.view.verticalScrollBar()
+        shown, scrolled = self.view.model(), bar.value()
+        before = shown.rowCount()
         self.fills.set_source(lambda: journal.count_trades(env, market, f),
                               lambda offset, limit: journal.trades(env, market, f, limit=limit,
                                                                    offset=offset))
         self.orders.set_source(lambda: journal.count_orders(env, market, f),
                                lambda offset, limit: journal.orders(env, market, f, limit=limit,
                                                                     offset=offset))
+        if scrolled and f == self._shown_filters:  # keep the rows in view: new ones are above
+            bar.setValue(scrolled + shown.rowCount() - before)
+        self._shown_filters = f
         self.pnl_ready = False
         self._pnl_job = self._pnl_steps(journal, env, market, f)
         self._pnl_timer.stop()  # it starts once the rows are painted: rows first, PnL next
@@ -286,20 +296,40 @@ class HistoryPane(Pane):
     def _pnl_steps(self, journal: Journal, env: str, market: str,
                    f: Filters) -> Iterator[None]:
         """FIFO needs every fill of the symbol before the range, of both sides: read them
-        all, oldest first, a chunk per turn; only the range's fills count."""
-        book = PnlBook(futures=market == "Futures", assets=self.assets, since=f.start,
-                       until=f.end)
+        all, oldest first, a chunk per turn; only the range's fills count. When only newer
+        fills were recorded since the last run with the same filters, feed just those."""
         basis = Filters(symbol=f.symbol, end=f.end)
-        offset = 0
-        while True:
-            page = journal.trades(env, market, basis, limit=PNL_CHUNK, offset=offset,
-                                  newest_first=False)
-            for t in page:
-                book.feed(t)
-            offset += len(page)
-            if len(page) < PNL_CHUNK:
-                break
-            yield
+        key = (env, market, f, tuple(sorted(self.assets.items())))
+        mark = journal.last_trade_rowid()
+        book = self._pnl_book if self._pnl_key == key else None
+        if book is not None:
+            try:
+                for t in journal.trades(env, market, basis, newest_first=False,
+                                        recorded_after=self._pnl_mark):
+                    book.feed(t)
+            except ValueError:  # an older fill arrived (a backfill): start over
+                book = None
+        if book is None:
+            self._pnl_key = None
+            book = PnlBook(futures=market == "Futures", assets=self.assets, since=f.start,
+                           until=f.end)
+            offset = 0
+            while True:
+                page = journal.trades(env, market, basis, limit=PNL_CHUNK, offset=offset,
+                                      newest_first=False, recorded_after=None)
+                try:
+                    for t in page:
+                        book.feed(t)
+                except ValueError:  # an older fill landed mid-read and shifted the pages
+                    book = PnlBook(futures=market == "Futures", assets=self.assets,
+                                   since=f.start, until=f.end)
+                    offset = 0
+                    continue
+                offset += len(page)
+                if len(page) < PNL_CHUNK:
+                    break
+                yield
+        self._pnl_book, self._pnl_key, self._pnl_mark = book, key, mark
         rows = book.rows()
         self.pnl.set_rows(rows, totals(rows))
         self.pnl_ready = True

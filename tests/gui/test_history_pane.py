@@ -221,3 +221,29 @@ def test_a_journal_that_cannot_open_is_reported_not_fatal(
     assert logs and logs[-1][1] == "ERROR" and "journal" in logs[-1][0]
     p.flush()  # and nothing more happens
     assert p.fills.rowCount() == 0
+
+
+def test_pnl_keeps_up_with_new_and_older_fills(pane: HistoryPane, journal: Journal,
+                                               qtbot: QtBot) -> None:
+    def settled() -> bool:
+        pane.flush()
+        return pane.pnl_ready and pane.fills.rowCount() == expected_rows
+
+    def expected() -> list[tuple[str, Decimal]]:
+        return [(r.symbol, r.realized) for r in pnl_by_symbol(
+            journal.trades("Demo", "Spot"), futures=False)]
+
+    pane.view.verticalScrollBar().setValue(20)
+    book = pane._pnl_book
+    writer = Journal.open(journal.path)
+    writer.record_trades("Demo", "Spot", [fill(60, side="BUY"), fill(61, side="SELL")])
+    expected_rows = 52
+    qtbot.waitUntil(settled)
+    assert pane._pnl_book is book  # only the two new fills were fed, to the same book
+    assert [(r.symbol, r.realized) for r in pane.pnl.rows[:-1]] == expected()
+    assert pane.view.verticalScrollBar().value() == 22  # the same rows stay in view
+    writer.record_trade("Demo", "Spot", fill(0, side="SELL", age_days=30))  # a backfilled one
+    writer.close()
+    expected_rows = 53
+    qtbot.waitUntil(settled)
+    assert [(r.symbol, r.realized) for r in pane.pnl.rows[:-1]] == expected()
