@@ -31,12 +31,12 @@ from _common import median
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEvent, QObject  # noqa: E402
-from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTableView, QWidget  # noqa: E402
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
-from connector import Trade  # noqa: E402
-from gui.journal import Journal  # noqa: E402
+from connector import Trade
+from gui.journal import Journal
 
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOGEUSDT",
            "LTCUSDT", "DOTUSDT", "LINKUSDT")
