@@ -13,15 +13,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QDate, QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -42,18 +41,23 @@ from ..tables import make_table
 from .base import Environment, Pane, PaneContext
 from .history_model import (
     FILL_COLUMNS,
+    FILL_WIDTHS,
     FUTURES_ONLY_FILL_COLUMNS,
     ORDER_COLUMNS,
+    ORDER_WIDTHS,
+    PNL_WIDTHS,
     LazyJournalModel,
     PnlModel,
+    date_edit,
+    day_of,
+    local_midnight_ms,
+    named,
+    set_widths,
 )
 
 PERIODS = ("All time", "Today", "7 days", "30 days", "Custom")
 STATUSES = (("All statuses", None), ("Open", "open"), ("Filled", "filled"),
             ("Canceled", "canceled"), ("Expired", "expired"), ("Rejected", "rejected"))
-FILL_WIDTHS = (165, 90, 50, 95, 90, 100, 95, 75, 100, 55, 105, 90)
-ORDER_WIDTHS = (165, 90, 50, 70, 110, 95, 90, 90, 95, 45, 105, 200)
-PNL_WIDTHS = (90, 125, 105, 50, 100)
 RELOAD_INTERVAL = 0.5  # s: at most two reloads a second however fast fills arrive
 PNL_CHUNK = 1000  # fills per event-loop turn (about 20 ms)
 
@@ -89,8 +93,8 @@ class HistoryPane(Pane):
         self.reload()
 
     def _build(self) -> None:
-        self.fills_button = _named(QToolButton(self), "historyFillsButton")
-        self.orders_button = _named(QToolButton(self), "historyOrdersButton")
+        self.fills_button = named(QToolButton(self), "historyFillsButton")
+        self.orders_button = named(QToolButton(self), "historyOrdersButton")
         kinds = QButtonGroup(self)
         kinds.setExclusive(True)
         for button, text in ((self.fills_button, "Fills"), (self.orders_button, "Orders")):
@@ -100,22 +104,22 @@ class HistoryPane(Pane):
         self.fills_button.setChecked(True)
         for button in (self.fills_button, self.orders_button):
             button.toggled.connect(self._kind_changed)
-        self.symbol_box = _named(QComboBox(self), "historySymbol")
+        self.symbol_box = named(QComboBox(self), "historySymbol")
         self.symbol_box.addItem("All symbols", None)
         self.symbol_box.setMinimumContentsLength(10)
-        self.side_box = _named(QComboBox(self), "historySide")
+        self.side_box = named(QComboBox(self), "historySide")
         for text, value in (("All sides", None), ("Buy", "BUY"), ("Sell", "SELL")):
             self.side_box.addItem(text, value)
-        self.status_box = _named(QComboBox(self), "historyStatus")
+        self.status_box = named(QComboBox(self), "historyStatus")
         for text, value in STATUSES:
             self.status_box.addItem(text, value)
-        self.period_box = _named(QComboBox(self), "historyPeriod")
+        self.period_box = named(QComboBox(self), "historyPeriod")
         self.period_box.addItems(PERIODS)
         today = QDate.currentDate()
-        self.from_edit = _date_edit(self, "historyFrom", today.addDays(-30))
-        self.to_edit = _date_edit(self, "historyTo", today)
-        self.summary = _named(QLabel(self), "historySummary")
-        self.export_button = _named(QPushButton("Export CSV…", self), "exportHistoryButton")
+        self.from_edit = date_edit(self, "historyFrom", today.addDays(-30))
+        self.to_edit = date_edit(self, "historyTo", today)
+        self.summary = named(QLabel(self), "historySummary")
+        self.export_button = named(QPushButton("Export CSV…", self), "exportHistoryButton")
         self.export_button.setToolTip("Write the orders and fills these filters show to a CSV "
                                       "file (UTC times, exact numbers)")
         self.export_button.clicked.connect(self.choose_export_path)
@@ -139,7 +143,7 @@ class HistoryPane(Pane):
         self.pnl_view = make_table("historyPnl", PNL_WIDTHS, self)
         self.pnl_view.setSortingEnabled(False)
         self.pnl_view.setModel(self.pnl)
-        _set_widths(self.pnl_view, PNL_WIDTHS)
+        set_widths(self.pnl_view, PNL_WIDTHS)
         split = QSplitter(self)
         split.addWidget(self.view)
         split.addWidget(self.pnl_view)
@@ -197,19 +201,19 @@ class HistoryPane(Pane):
         period = self.period_box.currentText()
         today = date.today()
         if period == "Today":
-            start = _ms(today)
+            start = local_midnight_ms(today)
         elif period in ("7 days", "30 days"):
-            start = _ms(today - timedelta(days=int(period.split()[0]) - 1))
+            start = local_midnight_ms(today - timedelta(days=int(period.split()[0]) - 1))
         elif period == "Custom":
-            start = _ms(_day(self.from_edit.date()))
-            end = _ms(_day(self.to_edit.date()) + timedelta(days=1)) - 1
+            start = local_midnight_ms(day_of(self.from_edit.date()))
+            end = local_midnight_ms(day_of(self.to_edit.date()) + timedelta(days=1)) - 1
         return Filters(symbol=self.symbol_box.currentData(), side=self.side_box.currentData(),
                        status=self.status_box.currentData() if self.showing_orders else None,
                        start=start, end=end)
 
     def _show_model(self, model: QAbstractItemModel, widths: tuple[int, ...]) -> None:
         self.view.setModel(model)  # a new model resets the header: widths follow it
-        _set_widths(self.view, widths)
+        set_widths(self.view, widths)
 
     def _kind_changed(self, checked: bool) -> None:
         if checked:
@@ -375,31 +379,3 @@ class HistoryPane(Pane):
             return 0
         self.ctx.log(f"History: {rows:,} orders and fills written to {path}", "INFO")
         return rows
-
-
-W = TypeVar("W", bound=QWidget)
-
-
-def _named(widget: W, name: str) -> W:
-    widget.setObjectName(name)
-    return widget
-
-
-def _date_edit(parent: QWidget, name: str, day: QDate) -> QDateEdit:
-    edit = _named(QDateEdit(day, parent), name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
-
-
-def _set_widths(view: QTableView, widths: tuple[int, ...]) -> None:
-    for col, width in enumerate(widths):
-        view.setColumnWidth(col, width)
-
-
-def _day(d: QDate) -> date:
-    return date(d.year(), d.month(), d.day())
-
-
-def _ms(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day).timestamp() * 1000)

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QDateEdit, QTableView, QWidget
 
 from connector import OrderStatus, Trade
 
@@ -24,6 +25,9 @@ from ..journal_pnl import SymbolPnl
 from ..models import DOWN, LEFT, MUTED, RIGHT, UP, Index, amount
 
 FIAT_LIKE = ("USDT", "USDC", "FDUSD", "BUSD", "TUSD", "DAI", "EUR", "TRY", "BRL", "JPY")
+FILL_WIDTHS = (165, 90, 50, 95, 90, 100, 95, 75, 100, 55, 105, 90)
+ORDER_WIDTHS = (165, 90, 50, 70, 110, 95, 90, 90, 95, 45, 105, 200)
+PNL_WIDTHS = (90, 125, 105, 50, 100)
 PAGE_ROWS = 200
 KEEP_PAGES = 16
 
@@ -222,3 +226,33 @@ class PnlModel(QAbstractTableModel):
             font.setBold(True)
             return font
         return None
+
+
+# -- small widget helpers of the pane ------------------------------------------------------
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    widget.setObjectName(name)
+    return widget
+
+
+def date_edit(parent: QWidget, name: str, day: QDate) -> QDateEdit:
+    edit = named(QDateEdit(day, parent), name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def set_widths(view: QTableView, widths: tuple[int, ...]) -> None:
+    for col, width in enumerate(widths):
+        view.setColumnWidth(col, width)
+
+
+def day_of(d: QDate) -> date:
+    return date(d.year(), d.month(), d.day())
+
+
+def local_midnight_ms(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day).timestamp() * 1000)
