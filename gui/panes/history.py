@@ -149,7 +149,7 @@ class HistoryPane(Pane):
         split.addWidget(self.pnl_view)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        split.setSizes([1000, 480])
+        split.setSizes([1060, 440])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)

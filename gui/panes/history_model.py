@@ -25,9 +25,9 @@ from ..journal_pnl import SymbolPnl
 from ..models import DOWN, LEFT, MUTED, RIGHT, UP, Index, amount
 
 FIAT_LIKE = ("USDT", "USDC", "FDUSD", "BUSD", "TUSD", "DAI", "EUR", "TRY", "BRL", "JPY")
-FILL_WIDTHS = (165, 90, 50, 95, 90, 100, 95, 75, 100, 55, 105, 90)
-ORDER_WIDTHS = (165, 90, 50, 70, 110, 95, 90, 90, 95, 45, 105, 200)
-PNL_WIDTHS = (90, 125, 105, 50, 100)
+FILL_WIDTHS = (150, 85, 45, 95, 85, 95, 90, 70, 100, 50, 100, 85)
+ORDER_WIDTHS = (150, 85, 45, 65, 110, 95, 85, 85, 95, 40, 100, 200)
+PNL_WIDTHS = (80, 110, 95, 40, 80)
 PAGE_ROWS = 200
 KEEP_PAGES = 16
 
