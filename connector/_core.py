@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from . import _history
 from . import _parsing as parse
 from ._account import AccountState
 from ._live import LiveFeeds, LiveOptions
-from ._models import Balance, Contract, OrderBook, OrderStatus
+from ._models import Balance, Contract, OrderBook, OrderStatus, Trade
 from ._rest import RestClient, Security, encode_params
 from ._userdata import AccountReader
 from .endpoints import Endpoints, resolve
@@ -191,6 +192,26 @@ class ClientCore:
                                         security="SIGNED")
         return parse.order_from(data, futures=self.futures)
 
+
+    # -- history (paging rules in connector._history) ---------------------------------------
+
+    async def get_order_history(self, contract: ContractLike, *, start: int | None = None,
+                                end: int | None = None, limit: int | None = 500,
+                                from_id: int | None = None) -> list[OrderStatus]:
+        """Orders oldest first (``allOrders``); see ``_history.page_history`` for paging."""
+        return await _history.order_history(
+            _history.signed_get(self._rest, self._path("allOrders")),
+            await self._contract(contract), now_ms=self._rest.now_ms(), start=start, end=end,
+            limit=limit, from_id=from_id)
+
+    async def get_trades(self, contract: ContractLike, *, start: int | None = None,
+                         end: int | None = None, limit: int | None = 500,
+                         from_id: int | None = None) -> list[Trade]:
+        """The account's fills oldest first (spot ``myTrades``, futures ``userTrades``)."""
+        path = self._path("userTrades" if self.futures else "myTrades")
+        return await _history.trade_history(
+            _history.signed_get(self._rest, path), await self._contract(contract),
+            now_ms=self._rest.now_ms(), start=start, end=end, limit=limit, from_id=from_id)
 
 def order_id_of(order_id: Any) -> int:
     """A positive whole order id, or an InputError."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._brackets import brackets
 from ._engine import Market, RejectError, fmt, now_ms
+from ._rest_history import history_page
 
 if TYPE_CHECKING:
     from ._rest import RestApi
@@ -75,24 +76,12 @@ def _number(d: Any) -> int | float:
 def _my_trades(call: Call) -> list[dict[str, Any]]:
     """Spot ``myTrades`` / futures ``userTrades``, each in its market's own field names."""
     e = call.engine
-    symbol = call.symbol()
-    limit = call.int("limit") or 500
-    if not 1 <= limit <= 1000:
-        raise RejectError(-1130, "Invalid data sent for a parameter: limit must be between 1 "
-                          "and 1000.")
-    order_id, start, end, from_id = (call.int("orderId"), call.int("startTime"),
-                                     call.int("endTime"), call.int("fromId"))
-    rows = []
-    for t in e.my_trades(call.api_key, symbol):
-        if order_id is not None and t["orderId"] != order_id:
-            continue
-        if (start is not None and t["time"] < start) or (end is not None and t["time"] > end):
-            continue
-        if from_id is not None and t["id"] < from_id:
-            continue
-        rows.append(_futures_row(t) if e.futures else _spot_row(t))
-    # from an id or a start time: the oldest first; otherwise the most recent
-    return rows[:limit] if from_id is not None or start is not None else rows[-limit:]
+    rows = e.my_trades(call.api_key, call.symbol())
+    order_id = call.int("orderId")
+    if order_id is not None:
+        rows = [t for t in rows if t["orderId"] == order_id]
+    return [_futures_row(t) if e.futures else _spot_row(t)
+            for t in history_page(call, rows, "fromId", "id")]
 
 
 _SPOT_ROW: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (

@@ -1,7 +1,7 @@
 """Order REST endpoints of the demo exchange (signed): place, query, cancel, list, trades.
 
 order POST/GET/DELETE, openOrders, allOrders, cancel-all (spot ``DELETE
-openOrders``, futures ``allOpenOrders``), spot myTrades and futures userTrades.
+openOrders``, futures ``allOpenOrders``); trade history is in ``_rest_market``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._rest_call import PREFIXES, Call, Router
+from ._rest_history import history_page
 from ._wire import RejectError
 
 
@@ -21,8 +22,6 @@ def register_orders(api: Router) -> None:
         api.add_route(futures, "GET", f"{prefix}/allOrders", _all_orders, "SIGNED", 20)
     api.add_route(False, "DELETE", "/api/v3/openOrders", _cancel_all, "SIGNED", 1)
     api.add_route(True, "DELETE", "/fapi/v1/allOpenOrders", _cancel_all, "SIGNED", 1)
-    api.add_route(False, "GET", "/api/v3/myTrades", _my_trades, "SIGNED", 20)
-    api.add_route(True, "GET", "/fapi/v1/userTrades", _my_trades, "SIGNED", 5)
 
 
 def _new_order(call: Call) -> dict[str, Any]:
@@ -98,8 +97,5 @@ def _open_orders(call: Call) -> list[dict[str, Any]]:
 
 def _all_orders(call: Call) -> list[dict[str, Any]]:
     symbol = call.symbol()
-    return [o for o in call.engine.orders(call.api_key) if o["symbol"] == symbol]
-
-
-def _my_trades(call: Call) -> list[dict[str, Any]]:
-    return call.engine.my_trades(call.api_key, call.symbol())
+    rows = [o for o in call.engine.orders(call.api_key) if o["symbol"] == symbol]
+    return history_page(call, rows, "orderId", "orderId")
