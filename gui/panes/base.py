@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from PySide6.QtWidgets import QTableView, QWidget
 
 from connector import Contract
+
+from ..environment import Environment
 
 if TYPE_CHECKING:
     import asyncio
@@ -31,17 +33,11 @@ if TYPE_CHECKING:
 
 DockArea = Literal["left", "center", "right", "bottom"]
 
+__all__ = ["DockArea", "Environment", "Pane", "PaneContext"]
 
-@dataclass(frozen=True, slots=True)
-class Environment:
-    """Where the window is connected: ``name`` Demo/Testnet/Live, ``market`` Spot/Futures."""
 
-    name: str
-    market: str
-
-    @property
-    def futures(self) -> bool:
-        return self.market == "Futures"
+class Log(Protocol):
+    def __call__(self, message: str, level: str = "INFO") -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +47,7 @@ class PaneContext:
     bridge: Bridge
     settings: Settings
     spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]
-    log: Callable[[str, str], None]  # (message, level)
+    log: Log  # a line for the log pane: (message, level="INFO")
 
 
 class Pane(QWidget):
@@ -59,6 +55,7 @@ class Pane(QWidget):
     dock_name: ClassVar[str] = ""  # the dock's objectName, e.g. "dockChart"
     area: ClassVar[DockArea] = "right"
     listens: ClassVar[tuple[type, ...]] = ()  # connector.events types passed to on_event
+    tab_with: ClassVar[str] = ""  # dock_name of a pane to share tabs with (same area)
 
     def __init__(self, ctx: PaneContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

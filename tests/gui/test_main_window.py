@@ -207,7 +207,7 @@ def test_settings_switch_to_testnet_stores_keys_in_keyring_only(
             child(dialog, QLineEdit, "apiKey").setText(DEMO_API_KEY)
             child(dialog, QLineEdit, "apiSecret").setText(DEMO_API_SECRET)
             child(dialog, QLineEdit, "restUrl").setText(testnet.rest_url)
-            child(dialog, QLineEdit, "wsUrl").setText(testnet.ws_url)
+            child(dialog, QLineEdit, "streamUrl").setText(testnet.ws_url)
             child(dialog, QLineEdit, "wsApiUrl").setText(testnet.ws_api_url)
             dialog.accept()
             await until(lambda: window.client is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gui.ticket import OrderRequest
+from gui.panes.ticket import OrderRequest
 
 from ..gui.conftest import Runner
 from ..gui.test_main_window import fill_ticket, open_window, order_posts

@@ -1,0 +1,119 @@
+"""One dock per pane, placed by the pane's ``area``; the layout is saved and restored.
+
+"left", "right" and "bottom" are the main window's dock areas. "center" panes (the chart)
+live in a dock area of their own: an inner ``QMainWindow`` set as the central widget, so
+they can be tabbed, moved and hidden like any dock while the outer docks frame them.
+Without a center pane the central widget is an empty placeholder and the other areas
+share the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTableView, QWidget
+
+from .panes import Pane
+from .settings import Settings
+from .widgets import Table, named
+
+Area = Qt.DockWidgetArea
+AREAS = {"left": Area.LeftDockWidgetArea, "right": Area.RightDockWidgetArea,
+         "bottom": Area.BottomDockWidgetArea, "center": Area.TopDockWidgetArea}
+FEATURES = (QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+WIDTHS = {"left": 520, "right": 320}
+
+
+class Docks:
+    def __init__(self, window: QMainWindow, panes: Sequence[Pane]) -> None:
+        self.window = window
+        self.panes = list(panes)
+        self.docks: dict[str, QDockWidget] = {}
+        self.center: QMainWindow | None = None
+        has_center = any(p.area == "center" for p in panes)
+        if has_center:
+            self.center = named(QMainWindow(), "centerArea")
+            self.center.setCentralWidget(_placeholder())
+            self.center.setDockNestingEnabled(True)
+            window.setCentralWidget(self.center)
+        else:
+            window.setCentralWidget(_placeholder())
+        window.setDockNestingEnabled(True)
+        window.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
+        window.setCorner(Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
+        by_area: dict[str, list[QDockWidget]] = {}
+        for pane in panes:
+            host = self.center if pane.area == "center" and self.center else window
+            dock = named(QDockWidget(pane.title, host), pane.dock_name)
+            dock.setWidget(pane)
+            dock.setFeatures(FEATURES)
+            siblings = by_area.setdefault(pane.area, [])
+            partner = self.docks.get(pane.tab_with)
+            if partner is not None and partner in siblings:
+                host.tabifyDockWidget(partner, dock)
+            elif siblings and pane.area == "center":
+                host.tabifyDockWidget(siblings[0], dock)
+            elif siblings:
+                across = pane.area == "bottom" and has_center
+                host.splitDockWidget(siblings[-1], dock, Qt.Orientation.Horizontal if across
+                                     else Qt.Orientation.Vertical)
+            else:
+                host.addDockWidget(AREAS[pane.area], dock)
+            siblings.append(dock)
+            self.docks[pane.dock_name] = dock
+        for area, docks in by_area.items():
+            if area in WIDTHS:
+                window.resizeDocks([docks[0]], [WIDTHS[area]], Qt.Orientation.Horizontal)
+        if "bottom" in by_area and has_center:
+            window.resizeDocks([by_area["bottom"][0]], [250], Qt.Orientation.Vertical)
+        self._default = window.saveState()
+        self._default_center = self.center.saveState() if self.center else QByteArray()
+
+    def toggles(self) -> list[QDockWidget]:
+        return list(self.docks.values())
+
+    def tables(self) -> dict[str, QTableView]:
+        return {name: view for pane in self.panes for name, view in pane.tables().items()}
+
+    def restore(self, settings: Settings) -> None:
+        geometry, state = settings.window_state()
+        if geometry is not None:
+            self.window.restoreGeometry(geometry)
+        if state is not None:
+            self.window.restoreState(state)
+        center = settings.center_state()
+        if center is not None and self.center is not None:
+            self.center.restoreState(center)
+        for name, view in self.tables().items():
+            for col, width in enumerate(settings.column_widths(name)):
+                if width > 10:
+                    view.setColumnWidth(col, width)
+
+    def save(self, settings: Settings) -> None:
+        settings.set_window_state(self.window.saveGeometry(), self.window.saveState())
+        if self.center is not None:
+            settings.set_center_state(self.center.saveState())
+        for name, view in self.tables().items():
+            model = view.model()
+            widths = [view.columnWidth(c) for c in range(model.columnCount() if model else 0)]
+            settings.set_column_widths(name, widths)
+
+    def reset(self, settings: Settings) -> None:
+        settings.clear_window_state()
+        self.window.restoreState(self._default)
+        if self.center is not None:
+            self.center.restoreState(self._default_center)
+        for dock in self.docks.values():
+            dock.show()
+        for view in self.tables().values():
+            if isinstance(view, Table):
+                view.reset_widths()
+
+
+def _placeholder() -> QWidget:
+    placeholder = QWidget()
+    placeholder.setMaximumSize(0, 0)
+    return placeholder
