@@ -24,7 +24,10 @@ AREAS = {"left": Area.LeftDockWidgetArea, "right": Area.RightDockWidgetArea,
 FEATURES = (QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-WIDTHS = {"left": 520, "right": 320}
+WIDTHS = {"left": 560, "right": 340}  # side columns; the middle takes the rest
+MIDDLE_WIDTH = 880  # the bottom docks' width when there is no center pane
+BOTTOM_HEIGHT = 260  # under a center pane
+STACK_HEIGHT = 400  # docks stacked in one column share its height evenly
 
 
 class Docks:
@@ -60,17 +63,37 @@ class Docks:
                 across = pane.area == "bottom" and has_center
                 host.splitDockWidget(siblings[-1], dock, Qt.Orientation.Horizontal if across
                                      else Qt.Orientation.Vertical)
+            elif pane.area == "bottom" and not has_center:
+                # Nothing in the middle: the bottom docks make the window's right column.
+                host.addDockWidget(Area.RightDockWidgetArea, dock)
             else:
                 host.addDockWidget(AREAS[pane.area], dock)
             siblings.append(dock)
             self.docks[pane.dock_name] = dock
-        for area, docks in by_area.items():
-            if area in WIDTHS:
-                window.resizeDocks([docks[0]], [WIDTHS[area]], Qt.Orientation.Horizontal)
-        if "bottom" in by_area and has_center:
-            window.resizeDocks([by_area["bottom"][0]], [250], Qt.Orientation.Vertical)
+        self._by_area, self._has_center = by_area, has_center
+        self.restored = False
         self._default = window.saveState()
         self._default_center = self.center.saveState() if self.center else QByteArray()
+
+    def size_defaults(self) -> None:
+        """Default proportions: side columns at their widths, the middle takes the rest
+        (applied once the window has its size: before that Qt cannot share it out)."""
+        by_area, has_center = self._by_area, self._has_center
+        across = [(by_area[a][0], w) for a, w in WIDTHS.items() if a in by_area]
+        if not has_center and "bottom" in by_area:
+            across.append((by_area["bottom"][0], MIDDLE_WIDTH))
+            if "right" in by_area:  # the right column's docks share it with the bottom ones
+                across = [a for a in across if a[0] is not by_area["right"][0]]
+        if across:
+            self.window.resizeDocks([d for d, _ in across], [w for _, w in across],
+                                    Qt.Orientation.Horizontal)
+        if has_center and "bottom" in by_area:
+            self.window.resizeDocks([by_area["bottom"][0]], [BOTTOM_HEIGHT],
+                                    Qt.Orientation.Vertical)
+        for area, docks in by_area.items():
+            if area != "center" and len(docks) > 1 and not (area == "bottom" and has_center):
+                self.window.resizeDocks(docks, [STACK_HEIGHT] * len(docks),
+                                        Qt.Orientation.Vertical)
 
     def toggles(self) -> list[QDockWidget]:
         return list(self.docks.values())
@@ -83,7 +106,7 @@ class Docks:
         if geometry is not None:
             self.window.restoreGeometry(geometry)
         if state is not None:
-            self.window.restoreState(state)
+            self.restored = self.window.restoreState(state)
         center = settings.center_state()
         if center is not None and self.center is not None:
             self.center.restoreState(center)
@@ -108,6 +131,7 @@ class Docks:
             self.center.restoreState(self._default_center)
         for dock in self.docks.values():
             dock.show()
+        self.size_defaults()
         for view in self.tables().values():
             if isinstance(view, Table):
                 view.reset_widths()

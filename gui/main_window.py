@@ -185,6 +185,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown:
             self._shown = True
+            if not self.layout_.restored:
+                self.layout_.size_defaults()
             with contextlib.suppress(RuntimeError):  # no event loop: nothing to connect
                 asyncio.get_event_loop()  # set, maybe not running yet (main() shows first)
                 self.session.start()

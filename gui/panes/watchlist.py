@@ -54,7 +54,7 @@ class WatchlistPane(Pane):
 
         self.proxy = DecimalSortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = WatchlistView("watchlist", (96, 104, 104, 104, 66, 70))
+        self.view = WatchlistView("watchlist", (92, 100, 100, 100, 64, 64))
         self.view.setModel(self.proxy)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
