@@ -44,8 +44,8 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setMinimumWidth(520)
         self._settings = settings
-        self._keys: dict[Pair, Pair] = {}  # shown or typed, per environment and market
-        self._edited: set[Pair] = set()
+        self._keys: dict[Pair, list[str]] = {}  # [key, secret] shown or typed, per pair
+        self._edited: set[tuple[Pair, int]] = set()  # (pair, 0 key / 1 secret) typed
         self._shown: Pair = ("Demo", "Spot")
         self._filling = False
 
@@ -99,8 +99,8 @@ class SettingsDialog(QDialog):
 
         self.environment.currentTextChanged.connect(self._show)
         self.market.currentTextChanged.connect(self._show)
-        for edit in (self.api_key, self.api_secret):
-            edit.textChanged.connect(self._key_typed)
+        self.api_key.textChanged.connect(lambda text: self._typed(0, text))
+        self.api_secret.textChanged.connect(lambda text: self._typed(1, text))
         self.test_button.clicked.connect(lambda: self.testRequested.emit(self.choice()))
 
     def reload(self, persistent: bool) -> None:
@@ -121,22 +121,24 @@ class SettingsDialog(QDialog):
     def keys_loaded(self, keys: dict[Pair, Pair]) -> None:
         """The keyring's answer; what the trader typed meanwhile wins."""
         for pair, value in keys.items():
-            if pair not in self._edited:
-                self._keys[pair] = value
+            shown = self._keys.setdefault(pair, ["", ""])
+            for field in (0, 1):
+                if (pair, field) not in self._edited:
+                    shown[field] = value[field]
         self._fill_keys()
 
     def _pair(self) -> Pair:
         return self.environment.currentText(), self.market.currentText()
 
-    def _key_typed(self, *args: object) -> None:
+    def _typed(self, field: int, text: str) -> None:
         if not self._filling:
-            self._edited.add(self._shown)
-            self._keys[self._shown] = (self.api_key.text(), self.api_secret.text())
+            self._edited.add((self._shown, field))
+            self._keys.setdefault(self._shown, ["", ""])[field] = text
 
     def _fill_keys(self) -> None:
         env, market = self._shown = self._pair()
         demo = env == "Demo"
-        key, secret = ("", "") if demo else self._keys.get((env, market), ("", ""))
+        key, secret = ("", "") if demo else self._keys.get((env, market), ["", ""])
         self._filling = True
         self.api_key.setText(key)
         self.api_secret.setText(secret)

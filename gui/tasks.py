@@ -53,8 +53,9 @@ def install_error_reporting(report: Report, loop: asyncio.AbstractEventLoop) -> 
 
     def on_loop_error(_: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         exc = context.get("exception")
-        hook(type(exc), exc, exc.__traceback__) if isinstance(exc, BaseException) else hook(
-            RuntimeError, RuntimeError(str(context.get("message"))), None)
+        if not isinstance(exc, BaseException):
+            exc = RuntimeError(str(context.get("message")))
+        hook(type(exc), exc, exc.__traceback__)
 
     sys.excepthook = hook
     loop.set_exception_handler(on_loop_error)
