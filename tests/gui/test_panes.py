@@ -3,6 +3,8 @@ stale rows, and layouts that survive a restart."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import time
 from collections.abc import Mapping
 from decimal import Decimal
@@ -10,7 +12,16 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QLineEdit, QTableView, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from connector import Contract
 from connector.events import BookTicker, ConnectionState, MiniTicker
@@ -19,10 +30,12 @@ from gui.environment import Environment
 from gui.main_window import MainWindow
 from gui.models._format import MUTED
 from gui.panes import PANES, Pane, PaneContext
+from gui.panes.open_orders import OpenOrdersPane
 from gui.status_bar import ConnectionBoard
+from gui.tasks import install_error_reporting
 
 from .conftest import Runner, until
-from .test_main_window import child, open_window, recording_demo, select_row
+from .test_main_window import child, log_text, open_window, recording_demo, select_row
 
 OLD_DOCKS = ("dockWatchlist", "dockTicket", "dockOrders", "dockBalances", "dockLog")
 
@@ -215,3 +228,48 @@ def test_layout_and_column_widths_survive_a_restart_and_reset(run: Runner) -> No
         await again.aclose()
 
     run(body())
+
+
+def test_open_orders_cancel_by_double_click_and_all_for_a_symbol(run: Runner) -> None:
+    async def body() -> None:
+        window = await open_window()
+        demo = window._demo
+        orders = child(window, QTableView, "openOrders")
+        base = (demo.spot.price("BTCUSDT") * Decimal("0.7")).quantize(Decimal("0.01"))
+        for i in range(3):
+            await window.bridge.place_order("BTCUSDT", "LIMIT", "0.001", "BUY", base + i)
+        await until(lambda: orders.model().rowCount() == 3, what="three resting orders")
+        assert "3 open orders" in window.pane(OpenOrdersPane).count.text()
+        orders.doubleClicked.emit(orders.model().index(0, 0))
+        await until(lambda: orders.model().rowCount() == 2, what="one cancelled")
+        select_row(orders, 0)
+        QTest.mouseClick(child(window, QPushButton, "cancelAllButton"), Qt.MouseButton.LeftButton)
+        await until(lambda: orders.model().rowCount() == 0, what="all cancelled")
+        assert demo.spot.open_orders() == []
+        await window.aclose()
+
+    run(body())
+
+
+def test_an_error_in_a_slot_is_reported_not_fatal(run: Runner) -> None:
+    async def body() -> None:
+        window = await open_window()
+        install_error_reporting(window.report_exception, asyncio.get_running_loop())
+        try:
+            sys.excepthook(ValueError, ValueError("slot went wrong"), None)
+            asyncio.get_running_loop().call_exception_handler({"message": "stray callback"})
+            window.tasks.spawn(_fail())
+            await until(lambda: "boom in a task" in log_text(window))
+        finally:
+            sys.excepthook = sys.__excepthook__
+            asyncio.get_running_loop().set_exception_handler(None)
+        assert "Internal error: ValueError: slot went wrong" in log_text(window)
+        assert "stray callback" in log_text(window)
+        assert "boom in a task" in child(window, QLabel, "statusMessage").text()
+        await window.aclose()
+
+    run(body())
+
+
+async def _fail() -> None:
+    raise RuntimeError("boom in a task")
