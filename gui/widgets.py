@@ -6,7 +6,7 @@ import asyncio
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, QRegularExpression, Qt
+from PySide6.QtCore import QAbstractItemModel, QObject, QRegularExpression, Qt
 from PySide6.QtGui import QFont, QKeyEvent, QRegularExpressionValidator, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +55,10 @@ class Table(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.reset_widths()
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        self.reset_widths()  # widths need columns: they only take once a model is set
 
     def reset_widths(self) -> None:
         for col, width in enumerate(self.default_widths):

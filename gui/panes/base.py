@@ -8,9 +8,17 @@ where widgets repaint). ``on_connected`` runs after every (re)connect or
 environment switch with the new environment's contracts; ``on_disconnected``
 when the client goes away (clear everything of the old environment).
 
+Areas: "left", "right", "bottom" are the window's dock areas; "center" panes
+(the chart) share the central area as tabs, framed by the others. Docks of one
+area stack in ``PANES`` order, or share tabs with the dock named in ``tab_with``.
+
 Panes import the connector's value types only (models, events, filters,
 errors); commands go through ``ctx.bridge``'s coroutines, run with
-``ctx.spawn`` so their errors reach the log.
+``ctx.spawn`` so their errors reach the log. Rarer news arrives as bridge
+signals: ``orderChanged``, ``balancesChanged``, ``connectionChanged``,
+``logged``, ``symbolFocused`` (follow the ticket's symbol), ``priceChosen``.
+
+Adding a pane: a new file under ``gui/panes/`` and one line in ``PANES``.
 """
 
 from __future__ import annotations

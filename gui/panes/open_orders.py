@@ -26,7 +26,7 @@ class OpenOrdersPane(Pane):
         self.model = OrdersModel(self)
         self.proxy = DecimalSortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = Table("openOrders", (110, 90, 50, 60, 100, 90, 90, 80))
+        self.view = Table("openOrders", (110, 100, 60, 80, 120, 110, 110, 100))
         self.view.setModel(self.proxy)
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -94,7 +94,7 @@ class WatchlistPane(Pane):
             self.ctx.spawn(self._subscribe(known))
 
     def on_disconnected(self) -> None:
-        self.model.set_symbols(self.model.symbols(), {})
+        self.model.set_symbols([], {})  # the next environment brings its own list
 
     def flush(self) -> None:
         self.model.flush()
