@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 import keyring
@@ -34,8 +35,15 @@ class _Sealed(Generic[T]):
         return "<sealed>"
 
 
+# One plain worker thread for the app's life: keyring calls run one at a time (backends are
+# not all thread-safe), and no QThread-based executor (qasync's default, one per loop) is
+# left to be garbage-collected while its threads still run.
+_KEYRING_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyring")
+
+
 async def _off_loop(call: Callable[[], T]) -> T:
-    sealed = await asyncio.get_running_loop().run_in_executor(None, lambda: _Sealed(call()))
+    sealed = await asyncio.get_running_loop().run_in_executor(_KEYRING_THREAD,
+                                                              lambda: _Sealed(call()))
     return sealed.value
 
 
