@@ -27,8 +27,9 @@ class Tasks:
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            self._report(task.exception())  # type: ignore[arg-type]  # checked just above
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None:
+            self._report(exc)
 
     def __len__(self) -> int:
         return len(self._tasks)
