@@ -5,6 +5,10 @@ live in a dock area of their own: an inner ``QMainWindow`` set as the central wi
 they can be tabbed, moved and hidden like any dock while the outer docks frame them.
 Without a center pane the central widget is an empty placeholder and the other areas
 share the window.
+
+Docks of one area stack top to bottom in ``PANES`` order; center panes share tabs, and so
+do the bottom ones under a center pane (a row of tabs beneath the chart); without one, the
+bottom docks make the right-hand column. ``tab_with`` joins the named dock's tabs.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ AREAS = {"left": Area.LeftDockWidgetArea, "right": Area.RightDockWidgetArea,
 FEATURES = (QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-WIDTHS = {"left": 560, "right": 340}  # side columns; the middle takes the rest
+WIDTHS = {"left": 560, "right": 300}  # side columns; the middle takes the rest
 MIDDLE_WIDTH = 880  # the bottom docks' width when there is no center pane
 BOTTOM_HEIGHT = 260  # under a center pane
 STACK_HEIGHT = 400  # docks stacked in one column share its height evenly
@@ -47,33 +51,45 @@ class Docks:
         window.setDockNestingEnabled(True)
         window.setCorner(Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
         window.setCorner(Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
-        by_area: dict[str, list[QDockWidget]] = {}
+        by_area: dict[str, list[QDockWidget]] = {}  # the docks that own a place, by area
+        tabs: list[tuple[QMainWindow, QDockWidget, QDockWidget]] = []
+        areas: dict[str, str] = {}
         for pane in panes:
             host = self.center if pane.area == "center" and self.center else window
             dock = named(QDockWidget(pane.title, host), pane.dock_name)
             dock.setWidget(pane)
             dock.setFeatures(FEATURES)
-            siblings = by_area.setdefault(pane.area, [])
-            partner = self.docks.get(pane.tab_with)
-            if partner is not None and partner in siblings:
-                host.tabifyDockWidget(partner, dock)
-            elif siblings and pane.area == "center":
-                host.tabifyDockWidget(siblings[0], dock)
-            elif siblings:
-                across = pane.area == "bottom" and has_center
-                host.splitDockWidget(siblings[-1], dock, Qt.Orientation.Horizontal if across
-                                     else Qt.Orientation.Vertical)
-            elif pane.area == "bottom" and not has_center:
-                # Nothing in the middle: the bottom docks make the window's right column.
-                host.addDockWidget(Area.RightDockWidgetArea, dock)
-            else:
-                host.addDockWidget(AREAS[pane.area], dock)
-            siblings.append(dock)
             self.docks[pane.dock_name] = dock
+            areas[pane.dock_name] = pane.area
+            placed = by_area.setdefault(pane.area, [])
+            partner = self.docks.get(pane.tab_with)
+            if partner is not None and areas[pane.tab_with] == pane.area:
+                tabs.append((host, partner, dock))
+            elif placed and (pane.area == "center" or (pane.area == "bottom" and has_center)):
+                tabs.append((host, placed[0], dock))  # under a chart, a row of tabs
+            else:
+                self._place(host, dock, pane.area, placed, has_center)
+                placed.append(dock)
+        # Tabs last: Qt adds a dock split from a tabbed one as another tab, not beside it.
+        for host, partner, dock in tabs:
+            host.tabifyDockWidget(partner, dock)
+        for _, partner, _ in tabs:  # the first of each group shows
+            partner.raise_()
         self._by_area, self._has_center = by_area, has_center
         self.restored = False
         self._default = window.saveState()
         self._default_center = self.center.saveState() if self.center else QByteArray()
+
+    @staticmethod
+    def _place(host: QMainWindow, dock: QDockWidget, area: str, placed: list[QDockWidget],
+               has_center: bool) -> None:
+        if placed:
+            host.splitDockWidget(placed[-1], dock, Qt.Orientation.Vertical)
+        elif area == "bottom" and not has_center:
+            # Nothing in the middle: the bottom docks make the window's right column.
+            host.addDockWidget(Area.RightDockWidgetArea, dock)
+        else:
+            host.addDockWidget(AREAS[area], dock)
 
     def size_defaults(self) -> None:
         """Default proportions: side columns at their widths, the middle takes the rest
@@ -84,14 +100,14 @@ class Docks:
             across.append((by_area["bottom"][0], MIDDLE_WIDTH))
             if "right" in by_area:  # the right column's docks share it with the bottom ones
                 across = [a for a in across if a[0] is not by_area["right"][0]]
-        if across:
+        if across:  # the sides first, then whatever shares the middle
             self.window.resizeDocks([d for d, _ in across], [w for _, w in across],
                                     Qt.Orientation.Horizontal)
         if has_center and "bottom" in by_area:
             self.window.resizeDocks([by_area["bottom"][0]], [BOTTOM_HEIGHT],
                                     Qt.Orientation.Vertical)
         for area, docks in by_area.items():
-            if area != "center" and len(docks) > 1 and not (area == "bottom" and has_center):
+            if area != "center" and len(docks) > 1:
                 self.window.resizeDocks(docks, [STACK_HEIGHT] * len(docks),
                                         Qt.Orientation.Vertical)
 

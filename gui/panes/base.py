@@ -9,8 +9,9 @@ environment switch with the new environment's contracts; ``on_disconnected``
 when the client goes away (clear everything of the old environment).
 
 Areas: "left", "right", "bottom" are the window's dock areas; "center" panes
-(the chart) share the central area as tabs, framed by the others. Docks of one
-area stack in ``PANES`` order, or share tabs with the dock named in ``tab_with``.
+(the chart) share the central area as tabs, framed by the others, with the
+"bottom" panes as a row of tabs beneath. Docks of one area stack in ``PANES``
+order, or share tabs with the dock named in ``tab_with`` (see ``gui/docks.py``).
 
 Panes import the connector's value types only (models, events, filters,
 errors); commands go through ``ctx.bridge``'s coroutines, run with
