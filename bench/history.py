@@ -85,7 +85,6 @@ def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
 
 def lazy_round(path: Path) -> tuple[float, float, int]:
     from gui.bridge import Bridge
-    from gui.models import WatchlistModel
     from gui.panes.base import PaneContext
     from gui.panes.history import HistoryPane
     from gui.settings import Settings
@@ -95,7 +94,7 @@ def lazy_round(path: Path) -> tuple[float, float, int]:
 
     journal = Journal.open(path)
     t0 = time.perf_counter()
-    ctx = PaneContext(Bridge(WatchlistModel()), Settings(), spawn, lambda m, level: None)
+    ctx = PaneContext(Bridge(), Settings(), spawn, lambda m, level: None)
     pane = HistoryPane(ctx, journal=journal)
     watch = PaintWatch(pane.view.viewport())
     pane.resize(1400, 600)

@@ -7,7 +7,7 @@ import asyncio
 import sys
 import time
 
-import qasync
+import qasync  # type: ignore[import-untyped]  # qasync ships no type information
 from PySide6.QtWidgets import QApplication
 
 SCREENSHOT_TIMEOUT = 15.0
@@ -38,13 +38,14 @@ async def _screenshot(window: object, path: str, timeout: float) -> int:
 async def _first_price(window: object) -> int:
     """Benchmark hook: report when the first live price has been painted, then exit."""
     from .main_window import MainWindow
+    from .panes.watchlist import WatchlistPane
 
     assert isinstance(window, MainWindow)
     model = window.watchlist_model
     while not any(q.bid is not None for q in model.rows):
         await asyncio.sleep(0.005)
     model.flush()
-    window.watchlist_pane.view.viewport().repaint()
+    window.pane(WatchlistPane).view.viewport().repaint()
     print("first price painted", flush=True)
     return 0
 
@@ -64,14 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
-    from .main_window import MainWindow, install_excepthook
+    from .main_window import MainWindow
+    from .tasks import install_error_reporting
 
     window = MainWindow()
-    install_excepthook(window)
-    loop.set_exception_handler(
-        lambda _loop, ctx: window.report_exception(
-            type(ctx.get("exception", RuntimeError(ctx.get("message")))),
-            ctx.get("exception", RuntimeError(ctx.get("message"))), None))
+    install_error_reporting(window.report_exception, loop)
     if args.theme:
         window.apply_theme(args.theme)
     if args.screenshot:

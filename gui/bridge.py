@@ -1,44 +1,70 @@
-"""The one place where the connector and Qt meet.
+"""The one place where the connector's events and commands meet Qt.
 
 The bridge listens to the client (``add_listener``) on the shared qasync loop.
-Market events go straight into the watchlist model's data (no Qt signal per
-message; the model repaints on a timer). Everything else becomes a typed Qt
-signal. Widgets send commands through the bridge's coroutines and never touch
-the connector's internals.
+Events go through a dispatch table, built from the panes' ``listens``, straight
+to their ``on_event`` (no Qt signal per market message; panes repaint on the
+window's timer). The rarer account and connection events also become typed Qt
+signals. Panes send commands through the coroutines below and never see the
+client itself.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from connector import BinanceClient, Contract, OrderStatus
-from connector.events import (
-    AggTrade,
-    BalanceUpdate,
-    BookTicker,
-    ConnectionState,
-    Event,
-    LogEntry,
-    MiniTicker,
-    OrderUpdate,
-)
+from connector import Balance, BinanceClient, Candle, Contract, OrderBook, OrderStatus
+from connector.events import BalanceUpdate, ConnectionState, Event, LogEntry, OrderUpdate
 
-from .models import WatchlistModel
+logger = logging.getLogger("gui")
+
+Handler = Callable[[Any], None]
+
+
+class NotConnectedError(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__("Not connected yet: wait for the connection or check File → Settings")
 
 
 class Bridge(QObject):
+    symbolFocused = Signal(str)  # the ticket's symbol changed
+    priceChosen = Signal(object)  # Decimal a pane wants in the ticket's price
     orderChanged = Signal(object)  # OrderStatus
     balancesChanged = Signal(object)  # tuple[Balance, ...]
-    connectionChanged = Signal(str, str, str)  # stream, state, reason
+    connectionChanged = Signal(object)  # ConnectionState
     logged = Signal(object)  # LogEntry
 
-    def __init__(self, watchlist: WatchlistModel, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._watchlist = watchlist
         self.client: BinanceClient | None = None
+        self.focused_symbol = ""
+        self._routes: dict[type, list[Handler]] = {
+            OrderUpdate: [lambda e: self.orderChanged.emit(e.order)],
+            BalanceUpdate: [lambda e: self.balancesChanged.emit(e.balances)],
+            ConnectionState: [self.connectionChanged.emit],
+            LogEntry: [self.logged.emit],
+        }
+
+    # -- wiring ---------------------------------------------------------------------------------
+
+    def listen(self, kinds: Iterable[type], handler: Handler) -> None:
+        """Call ``handler(event)`` for every event of these types (at stream speed)."""
+        for kind in kinds:
+            self._routes.setdefault(kind, []).append(self._guarded(handler))
+
+    def _guarded(self, handler: Handler) -> Handler:
+        def call(event: Any) -> None:
+            try:
+                handler(event)
+            except Exception as exc:  # a pane's bug is reported, never kills the stream
+                logger.exception("%r failed on %s", handler, type(event).__name__)
+                self.log(f"Internal error in a pane on {type(event).__name__}: {exc!r}", "ERROR")
+        return call
 
     def attach(self, client: BinanceClient) -> None:
         self.detach()
@@ -51,54 +77,85 @@ class Bridge(QObject):
             self.client = None
 
     def _on_event(self, event: Event) -> None:
-        kind = type(event)
-        if kind is BookTicker:
-            assert isinstance(event, BookTicker)
-            self._watchlist.on_book(event.symbol, event.bid, event.ask)
-        elif kind is MiniTicker:
-            assert isinstance(event, MiniTicker)
-            self._watchlist.on_ticker(event.symbol, event.close, event.change_pct)
-        elif kind is AggTrade:
-            assert isinstance(event, AggTrade)
-            self._watchlist.on_trade(event.symbol, event.price)
-        elif kind is OrderUpdate:
-            assert isinstance(event, OrderUpdate)
-            self.orderChanged.emit(event.order)
-        elif kind is BalanceUpdate:
-            assert isinstance(event, BalanceUpdate)
-            self.balancesChanged.emit(event.balances)
-        elif kind is LogEntry:
-            self.logged.emit(event)
-        elif kind is ConnectionState:
-            assert isinstance(event, ConnectionState)
-            self.connectionChanged.emit(event.stream, event.state, event.reason)
+        for handler in self._routes.get(type(event), ()):
+            handler(event)
 
-    # -- commands (awaited by widgets' async slots) ------------------------------------------
+    def log(self, message: str, level: str = "INFO") -> None:
+        """A line for the log pane from the app itself (the connector's come as events)."""
+        logger.log(logging.getLevelName(level), message)
+        self.logged.emit(LogEntry(time.time(), level, message))
+
+    # -- focus ------------------------------------------------------------------------------------
+
+    def focus_symbol(self, symbol: str) -> None:
+        if symbol != self.focused_symbol:
+            self.focused_symbol = symbol
+            self.symbolFocused.emit(symbol)
+
+    def choose_price(self, price: Decimal) -> None:
+        self.priceChosen.emit(price)
+
+    # -- state ------------------------------------------------------------------------------------
 
     def _client(self) -> BinanceClient:
         if self.client is None:
-            raise RuntimeError("Not connected yet: wait for the connection or check Settings")
+            raise NotConnectedError()
         return self.client
+
+    @property
+    def connected(self) -> bool:
+        return self.client is not None
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.client is not None and self.client.has_credentials
 
     def contract(self, symbol: str) -> Contract | None:
         return self.client.contracts.get(symbol) if self.client else None
 
+    def contracts(self) -> dict[str, Contract]:
+        return dict(self.client.contracts) if self.client else {}
+
+    def open_orders(self) -> list[OrderStatus]:
+        return list(self.client.open_orders.values()) if self.client else []
+
+    def balances(self) -> dict[str, Balance]:
+        return dict(self.client.balances) if self.client else {}
+
+    def health(self) -> tuple[float, int] | None:
+        """Clock offset (ms) and used request weight, for the status bar."""
+        client = self.client
+        return None if client is None else (client.clock_offset_ms, client.used_weight)
+
+    # -- commands (awaited by the panes' tasks) ----------------------------------------------------
+
     async def place_order(self, symbol: str, order_type: str, quantity: Any, side: str,
                           price: Any = None, tif: str | None = None) -> OrderStatus:
-        return await self._client().place_order(symbol, order_type, quantity, side, price, tif)
+        status = await self._client().place_order(symbol, order_type, quantity, side, price, tif)
+        self.orderChanged.emit(status)
+        return status
 
     async def cancel_order(self, symbol: str, order_id: int) -> OrderStatus:
-        return await self._client().cancel_order(symbol, order_id)
+        status = await self._client().cancel_order(symbol, order_id)
+        self.orderChanged.emit(status)
+        return status
 
     async def trade_size(self, symbol: str, price: Decimal, pct: int) -> Decimal | None:
         return await self._client().get_trade_size(symbol, price, pct)
 
-    async def subscribe(self, symbols: list[str]) -> None:
-        client = self._client()
-        await client.subscribe_channel(symbols, "bookTicker")
-        await client.subscribe_channel(symbols, "miniTicker")
+    async def subscribe(self, symbols: list[str], channel: str) -> None:
+        await self._client().subscribe_channel(symbols, channel)
 
-    async def unsubscribe(self, symbols: list[str]) -> None:
-        client = self._client()
-        await client.unsubscribe_channel(symbols, "bookTicker")
-        await client.unsubscribe_channel(symbols, "miniTicker")
+    async def unsubscribe(self, symbols: list[str], channel: str) -> None:
+        await self._client().unsubscribe_channel(symbols, channel)
+
+    async def candles(self, symbol: str, interval: str, *, end: int | None = None,
+                      limit: int = 1000) -> list[Candle]:
+        return await self._client().get_historical_candles(symbol, interval, end=end,
+                                                           limit=limit)
+
+    async def order_book(self, symbol: str, limit: int = 100) -> OrderBook:
+        # BinanceClient.get_order_book arrives with the order-book helper's branch; drop the
+        # ignore when it lands.
+        return await self._client().get_order_book(
+            symbol, limit=limit)

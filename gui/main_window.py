@@ -1,173 +1,98 @@
-"""The main window: docks for every pane, the environment banner, menus and status bar."""
+"""The main window: a dock per pane, the environment banner, menus and the status bar.
+
+It lays things out and wires signals; what happens lives elsewhere: the environment's life
+cycle in ``session``, events and commands in ``bridge``, trading in the panes.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import sys
-import time
-import traceback
-from decimal import Decimal
+from collections.abc import Sequence
 from importlib import resources
-from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QIcon, QPalette, QShowEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSizePolicy,
-    QTableView,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QShowEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QToolBar
 
-from connector import BinanceClient, BinanceError, OrderStatus
-from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
-from connector.events import LogEntry
-from connector.filters import fmt
-
+from .banner import EnvironmentBanner
 from .bridge import Bridge
-from .log_pane import LogPane
-from .models import (
-    BalancesModel,
-    DecimalSortProxy,
-    LogModel,
-    OrdersModel,
-    WatchlistModel,
-    money,
-)
-from .orders import OrdersPane
+from .docks import Docks
+from .environment import Environment
+from .models import LogModel, WatchlistModel
+from .panes import PANES, Pane, PaneContext
+from .panes.log import LogPane
+from .panes.ticket import OrderTicket
+from .panes.watchlist import WatchlistPane
 from .secrets import SecretStore
-from .settings import Settings
-from .settings_dialog import Choice, SettingsDialog
-from .tables import make_table
-from .ticket import OrderTicket
-from .watchlist import WatchlistPane
+from .session import DemoFactory, Session, app_demo
+from .settings import Choice, Settings
+from .settings_dialog import KEY_PAIRS, SettingsDialog
+from .status_bar import StatusBar
+from .tasks import Tasks
+from .widgets import ask, named
 
 logger = logging.getLogger("gui")
 
 REPAINT_MS = 50
-BANNER_COLOURS = {"Demo": ("#f0b90b", "#0f141b"), "Testnet": ("#3d7bd9", "#ffffff"),
-                  "Live": ("#d61f2c", "#ffffff")}
-RETRY_MAX = 30.0
+DEFAULT_SIZE = (1440, 860)
+P = TypeVar("P", bound=Pane)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
-        super().__init__(objectName="mainWindow")
+    def __init__(self, panes: Sequence[type[Pane]] | None = None, *,
+                 demo_factory: DemoFactory = app_demo) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
         self.setWindowTitle("Starlight")
         self.setWindowIcon(QIcon(str(resources.files("resources").joinpath("icon.svg"))))
         self.setMinimumSize(900, 600)
-        self.resize(1440, 860)
+        self.resize(*DEFAULT_SIZE)
         self.settings = Settings()
         self.secrets = SecretStore()
-        self.client: BinanceClient | None = None
-        self.environment = self.settings.environment
-        self.market = self.settings.market
-        self._demo: DemoExchange | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._connecting: asyncio.Task[None] | None = None
-        self._retry_delay = 1.0
-        self._retry: asyncio.TimerHandle | None = None
+        self.bridge = Bridge(self)
+        self.tasks = Tasks(self.report_exception)
+        self.session = Session(self.settings, self.secrets, self.bridge,
+                               demo_factory=demo_factory, parent=self)
         self._shown = False
-        self._closed = False
         self._closing: asyncio.Future[None] | None = None
-        self._submitting = False
-        self._streams: dict[str, str] = {}
 
-        self.watchlist_model = WatchlistModel(self)
-        self.orders_model = OrdersModel(self)
-        self.balances_model = BalancesModel(self)
-        self.log_model = LogModel(parent=self)
-        self.bridge = Bridge(self.watchlist_model, self)
-        self.bridge.logged.connect(self.log_model.append)
-        self.bridge.orderChanged.connect(self.orders_model.upsert)
-        self.bridge.balancesChanged.connect(self.balances_model.update)
-        self.bridge.connectionChanged.connect(self._connection_changed)
-
-        self.watchlist_pane = WatchlistPane(self.watchlist_model)
-        self.ticket = OrderTicket()
-        self.orders_pane = OrdersPane(self.orders_model)
-        self.balances_proxy = DecimalSortProxy(self)
-        self.balances_proxy.setSourceModel(self.balances_model)
-        self.balances_view = make_table("balances", (80, 130, 130, 150, 130))
-        self.balances_view.setModel(self.balances_proxy)
-        self.log_pane = LogPane(self.log_model)
-
-        self._build_docks()
-        self._build_banner()
+        context = PaneContext(self.bridge, self.settings, self.tasks.spawn, self.bridge.log)
+        self.panes: list[Pane] = [cls(context) for cls in (PANES if panes is None else panes)]
+        for pane in self.panes:
+            if pane.listens:
+                self.bridge.listen(pane.listens, pane.on_event)
+        self.layout_ = Docks(self, self.panes)
+        self.banner = EnvironmentBanner()
+        bar = named(QToolBar("Environment", self), "environmentBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.addWidget(self.banner)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.status = StatusBar(self.statusBar(), self.bridge)
+        self.settings_dialog = SettingsDialog(self.settings, self)
         self._build_menus()
-        self._build_status()
-        self._wire()
-        self._default_state = self.saveState()
-        self._restore_layout()
-        self.apply_theme(self.settings.theme)
-        self._show_environment()
-        self.watchlist_model.set_symbols(self.settings.watchlist(self.environment, self.market),
-                                         {})
 
+        self.session.environmentChanged.connect(self._show_environment)
+        self.session.connected.connect(self._connected)
+        self.session.disconnected.connect(self._disconnected)
+        self.session.message.connect(self.status.show_message)
+        self.settings_dialog.applied.connect(lambda c: self.tasks.spawn(self.apply_settings(c)))
+        self.settings_dialog.testRequested.connect(lambda c: self.tasks.spawn(self._test(c)))
+
+        self.layout_.restore(self.settings)
+        self.apply_theme(self.settings.theme)
+        self._show_environment(self.session.environment)
         self._repaint = QTimer(self)
         self._repaint.setInterval(REPAINT_MS)
         self._repaint.timeout.connect(self._flush)
         self._repaint.start()
-        self._status_timer = QTimer(self)
-        self._status_timer.setInterval(1000)
-        self._status_timer.timeout.connect(self._update_status)
-        self._status_timer.start()
-
-    # -- construction ------------------------------------------------------------------------
-
-    def _dock(self, title: str, name: str, widget: QWidget,
-              area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self, objectName=name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(area, dock)
-        return dock
-
-    def _build_docks(self) -> None:
-        placeholder = QWidget()
-        placeholder.setMaximumSize(0, 0)
-        self.setCentralWidget(placeholder)
-        self.setDockNestingEnabled(True)
-        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        self.dock_watchlist = self._dock("Watchlist", "dockWatchlist", self.watchlist_pane, left)
-        self.dock_ticket = self._dock("Order ticket", "dockTicket", self.ticket, left)
-        self.dock_orders = self._dock("Open orders", "dockOrders", self.orders_pane, right)
-        self.dock_balances = self._dock("Balances", "dockBalances", self.balances_view, right)
-        self.dock_log = self._dock("Log", "dockLog", self.log_pane, right)
-        self.splitDockWidget(self.dock_watchlist, self.dock_orders, Qt.Orientation.Horizontal)
-        self.splitDockWidget(self.dock_watchlist, self.dock_ticket, Qt.Orientation.Vertical)
-        self.splitDockWidget(self.dock_orders, self.dock_balances, Qt.Orientation.Vertical)
-        self.splitDockWidget(self.dock_balances, self.dock_log, Qt.Orientation.Vertical)
-        self.resizeDocks([self.dock_watchlist, self.dock_orders], [560, 880],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.dock_watchlist, self.dock_ticket], [430, 400],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.dock_orders, self.dock_balances, self.dock_log], [260, 220, 320],
-                         Qt.Orientation.Vertical)
-
-    def _build_banner(self) -> None:
-        bar = QToolBar("Environment", self, objectName="environmentBar")
-        bar.setMovable(False)
-        bar.setFloatable(False)
-        self.banner = QLabel("", objectName="environmentBanner")
-        self.banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        bar.addWidget(self.banner)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        self.environment_bar = bar
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.action_settings = QAction("&Settings…", self, objectName="actionSettings")
+        self.action_settings = named(QAction("&Settings…", self), "actionSettings")
         self.action_settings.setShortcut("Ctrl+,")
         self.action_settings.triggered.connect(self.open_settings)
         file_menu.addAction(self.action_settings)
@@ -178,8 +103,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view = self.menuBar().addMenu("&View")
-        for dock in (self.dock_watchlist, self.dock_ticket, self.dock_orders, self.dock_balances,
-                     self.dock_log):
+        for dock in self.layout_.toggles():
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
         themes = QActionGroup(self)
@@ -191,64 +115,34 @@ class MainWindow(QMainWindow):
             view.addAction(action)
             self.theme_actions[name] = action
         view.addSeparator()
-        reset = QAction("Reset layout", self, objectName="actionResetLayout")
+        reset = named(QAction("Reset layout", self), "actionResetLayout")
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
-        self.settings_dialog = SettingsDialog(self.settings, self.secrets, self)
-        self.settings_dialog.applied.connect(self._settings_applied)
-        self.settings_dialog.testRequested.connect(
-            lambda choice: self._spawn(self.test_connection(choice)))
 
-    def _build_status(self) -> None:
-        bar = self.statusBar()
-        self.status_market = QLabel("Market: —", objectName="statusMarket")
-        self.status_user = QLabel("Account: —", objectName="statusUser")
-        self.status_clock = QLabel("Clock: —", objectName="statusClock")
-        self.status_weight = QLabel("Weight: —", objectName="statusWeight")
-        self.status_message = QLabel("", objectName="statusMessage")
-        bar.addWidget(self.status_message, 1)
-        for label in (self.status_market, self.status_user, self.status_clock,
-                      self.status_weight):
-            bar.addPermanentWidget(label)
+    # -- what the window shows ---------------------------------------------------------------
 
-    def _wire(self) -> None:
-        self.watchlist_pane.addRequested.connect(lambda s: self._spawn(self.add_symbol(s)))
-        self.watchlist_pane.removeRequested.connect(lambda s: self._spawn(self.remove_symbol(s)))
-        self.watchlist_pane.symbolSelected.connect(self._symbol_selected)
-        self.ticket.submitted.connect(lambda side: self._spawn(self.submit_order(side)))
-        self.ticket.sizeRequested.connect(lambda pct: self._spawn(self.size_from_balance(pct)))
-        self.orders_pane.cancelRequested.connect(lambda o: self._spawn(self.cancel_order(o)))
-        self.orders_pane.cancelAllRequested.connect(lambda s: self._spawn(self.cancel_all(s)))
+    def _show_environment(self, env: Environment) -> None:
+        self.banner.show_environment(env)
+        self.setWindowTitle(f"Starlight — {env}")
 
-    # -- helpers ---------------------------------------------------------------------------------
+    def _connected(self, env: Environment) -> None:
+        contracts = self.bridge.contracts()
+        for pane in self.panes:
+            pane.on_connected(env, contracts)
 
-    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        """Run a coroutine on the shared loop; its errors reach the log, never kill the app."""
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            self.report_exception(type(exc), exc, exc.__traceback__)
-
-    def report_exception(self, kind: type[BaseException], exc: BaseException,
-                         tb: TracebackType | None) -> None:
-        logger.error("Unhandled error", exc_info=(kind, exc, tb))
-        self.log(f"Internal error: {kind.__name__}: {exc}", "ERROR")
-        self.status_message.setText(f"Internal error: {exc}")
-
-    def log(self, message: str, level: str = "INFO") -> None:
-        self.log_model.append(LogEntry(time.time(), level, message))
-        logger.log(logging.getLevelName(level), message)
+    def _disconnected(self) -> None:
+        self.status.board.clear()
+        for pane in self.panes:
+            pane.on_disconnected()
 
     def _flush(self) -> None:
-        self.watchlist_model.flush()
+        for pane in self.panes:
+            pane.flush()
+
+    def report_exception(self, exc: BaseException) -> None:
+        logger.error("Unhandled error", exc_info=(type(exc), exc, exc.__traceback__))
+        self.bridge.log(f"Internal error: {type(exc).__name__}: {exc}", "ERROR")
+        self.status.show_message(f"Internal error: {exc}")
 
     def apply_theme(self, name: str) -> None:
         name = "light" if name == "light" else "dark"
@@ -259,438 +153,99 @@ class MainWindow(QMainWindow):
         self.settings.theme = name
         self.theme_actions[name].setChecked(True)
 
-    def _show_environment(self) -> None:
-        env, market = self.environment, self.market
-        text = {
-            "Demo": "Simulated exchange on this computer: no real money, no keys needed",
-            "Testnet": "Binance test network: test funds only",
-            "Live": "LIVE TRADING: real money. Orders ask for confirmation",
-        }[env]
-        self.banner.setText(f"  {env.upper()} · {market.upper()}   —   {text}")
-        self.banner.setProperty("env", env.lower())
-        # The colour is also set on the label itself (not only in the theme), so it holds
-        # whatever style sheet is active and reads the same through the palette.
-        background, foreground = BANNER_COLOURS[env]
-        self.banner.setStyleSheet(f"background-color: {background}; color: {foreground};")
-        palette = self.banner.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor(background))
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(foreground))
-        self.banner.setPalette(palette)
-        self.banner.setAutoFillBackground(True)
-        self.setWindowTitle(f"Starlight — {env} {market}")
-
-    # -- layout -------------------------------------------------------------------------------------
-
-    def _tables(self) -> dict[str, QTableView]:
-        return {"watchlist": self.watchlist_pane.view, "openOrders": self.orders_pane.view,
-                "balances": self.balances_view}
-
-    def _restore_layout(self) -> None:
-        geometry, state = self.settings.window_state()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-        for name, view in self._tables().items():
-            for col, width in enumerate(self.settings.column_widths(name)):
-                if width > 10:
-                    view.setColumnWidth(col, width)
-
     def save_layout(self) -> None:
-        self.settings.set_window_state(self.saveGeometry(), self.saveState())
-        for name, view in self._tables().items():
-            model = view.model()
-            widths = [view.columnWidth(c) for c in range(model.columnCount() if model else 0)]
-            self.settings.set_column_widths(name, widths)
+        self.layout_.save(self.settings)
         self.settings.sync()
 
     def reset_layout(self) -> None:
-        self.settings.clear_window_state()
-        self.restoreState(self._default_state)
-        for dock in self.findChildren(QDockWidget):
-            dock.show()
-        for view in self._tables().values():
-            for col, width in enumerate(getattr(view, "_default_widths", ())):
-                view.setColumnWidth(col, width)
-        self.resize(1440, 860)
+        self.layout_.reset(self.settings)
+        self.resize(*DEFAULT_SIZE)
 
-    # -- connecting --------------------------------------------------------------------------------
+    # -- settings ------------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        """Show the dialog now; the keyring is read once, off the loop, while it opens."""
+        self.settings_dialog.reload(self.secrets.persistent)
+        self.settings_dialog.open()
+        self.tasks.spawn(self._load_keys())
+
+    async def _load_keys(self) -> None:
+        self.settings_dialog.keys_loaded(await self.secrets.load(KEY_PAIRS))
+
+    async def apply_settings(self, choice: Choice) -> None:
+        await self.session.apply_settings(choice, lambda t, x, y: ask(self, t, x, y))
+
+    async def _test(self, choice: Choice) -> None:
+        self.settings_dialog.test_result.setText("Testing…")
+        self.settings_dialog.test_result.setText(await self.session.check_credentials(choice))
+
+    # -- life cycle ------------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown:
             self._shown = True
-            try:
-                asyncio.get_event_loop()
-            except RuntimeError:
-                return
-            self._connecting = self._spawn(self.connect_client())
+            if not self.layout_.restored:
+                self.layout_.size_defaults()
+            with contextlib.suppress(RuntimeError):  # no event loop: nothing to connect
+                asyncio.get_event_loop()  # set, maybe not running yet (main() shows first)
+                self.session.start()
 
-    async def connect_client(self) -> None:
-        env, market = self.environment, self.market
-        futures = market == "Futures"
-        self._show_environment()
-        try:
-            if env == "Demo":
-                if self._demo is None:
-                    self._demo = DemoExchange()
-                    await self._demo.start()
-                demo = self._demo
-                client = BinanceClient(DEMO_API_KEY, DEMO_API_SECRET, False, futures,
-                                       rest_url=demo.rest_url, ws_url=demo.ws_url,
-                                       ws_api_url=demo.ws_api_url)
-            else:
-                key, secret = self.secrets.get(env, market)
-                hosts = self.settings.hosts(env, market)
-                client = BinanceClient(key, secret, env == "Testnet", futures,
-                                       rest_url=hosts.rest_url or None,
-                                       ws_url=hosts.ws_url or None,
-                                       ws_api_url=hosts.ws_api_url or None)
-                if not key or not secret:
-                    self.log(f"No API key for {env} {market}: showing market data only. Add "
-                             f"keys in File → Settings to trade.", "WARNING")
-            self.log(f"Connecting to {env} {market} ({client.endpoints.rest_url})…")
-            self.bridge.attach(client)
-            await client.start()
-        except (BinanceError, OSError) as exc:
-            self.bridge.detach()
-            delay = self._retry_delay
-            self._retry_delay = min(self._retry_delay * 2, RETRY_MAX)
-            self.log(f"Could not connect to {env} {market}: {exc}. Retrying in {delay:.0f} s "
-                     f"(or change File → Settings).", "ERROR")
-            self.status_message.setText(f"Not connected: {exc}")
-            self._schedule_retry(delay)
-            return
-        if self._closed or (env, market) != (self.environment, self.market):
-            await client.close()
-            return
-        self._retry_delay = 1.0
-        self.client = client
-        self.status_message.setText(f"Connected to {env} {market}")
-        await self._populate(client)
-
-    def _schedule_retry(self, delay: float) -> None:
-        if self._closed:
-            return
-        loop = asyncio.get_event_loop()
-
-        def retry() -> None:
-            self._retry = None
-            if not self._closed and self.client is None:
-                self._connecting = self._spawn(self.connect_client())
-
-        self._retry = loop.call_later(delay, retry)
-
-    async def _populate(self, client: BinanceClient) -> None:
-        contracts = client.contracts
-        wanted = self.settings.watchlist(self.environment, self.market)
-        known = [s for s in wanted if s in contracts]
-        for missing in (s for s in wanted if s not in contracts):
-            self.log(f"{missing} is not trading on {self.environment} {self.market}; removed "
-                     f"from the watchlist", "WARNING")
-        decimals = {s: c.price_decimals for s, c in contracts.items()}
-        self.watchlist_model.set_symbols(known, decimals)
-        self.watchlist_pane.set_completions(list(contracts))
-        self.ticket.set_contracts(contracts, known)
-        self.orders_model.contracts = contracts
-        self.orders_model.set_orders(list(client.open_orders.values()))
-        self.balances_model.set_balances(client.balances, client.futures)
-        for col, width in enumerate(getattr(self.balances_view, "_default_widths", ())):
-            self.balances_view.setColumnWidth(col, width)  # spot and futures differ in columns
-        if known:
-            try:
-                await self.bridge.subscribe(known)
-            except BinanceError as exc:
-                self.log(f"Could not subscribe to market data: {exc}", "ERROR")
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        if self._closing is None:
+            with contextlib.suppress(RuntimeError):  # no loop: main() closes us instead
+                self._closing = asyncio.ensure_future(self._aclose())
+        super().closeEvent(event)
 
     async def aclose(self) -> None:
-        """Stop the connector and the embedded demo exchange. Safe to call twice (or at once)."""
+        """Stop the panes' tasks, the client and the embedded demo. Safe to call twice."""
         if self._closing is None:
             self._closing = asyncio.ensure_future(self._aclose())
         await asyncio.shield(self._closing)
 
     async def _aclose(self) -> None:
-        self._closed = True
-        await self._stop_client()
-        if self._demo is not None:
-            demo, self._demo = self._demo, None
-            await demo.close()
-        for task in list(self._tasks):
-            if task is not asyncio.current_task() and task is not self._closing:
-                task.cancel()
         self._repaint.stop()
-        self._status_timer.stop()
+        self.status.stop()
+        # The client first: its close ends the commands in flight (a task cancelled halfway
+        # through a subscription can leave the connector's close waiting), then the rest.
+        await self.session.aclose()
+        await self.tasks.aclose()
 
-    async def _stop_client(self) -> None:
-        if self._retry is not None:
-            self._retry.cancel()
-            self._retry = None
-        connecting = self._connecting
-        if connecting is not None and not connecting.done() and connecting is not asyncio.current_task():
-            connecting.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await connecting
-        client, self.client = self.client, None
-        pending = self.bridge.client
-        self.bridge.detach()
-        for c in {id(x): x for x in (client, pending) if x is not None}.values():
-            await c.close()
+    # -- for scripts and tests: the panes and the session by their old names ------------------------
 
-    async def switch_environment(self, env: str, market: str) -> None:
-        """Close the old client cleanly, clear the panes, start the new one."""
-        self.settings.set_watchlist(self.environment, self.market,
-                                    self.watchlist_model.symbols())
-        await self._stop_client()
-        self.environment, self.market = env, market
-        self.settings.environment, self.settings.market = env, market
-        self.settings.sync()
-        self.orders_model.set_orders([])
-        self.balances_model.set_balances({}, market == "Futures")
-        self.watchlist_model.set_symbols(self.settings.watchlist(env, market), {})
-        self._streams.clear()
-        self._retry_delay = 1.0
-        self.log(f"Switched to {env} {market}")
-        self._connecting = self._spawn(self.connect_client())
-        await self._connecting
+    def pane(self, kind: type[P]) -> P:
+        return next(p for p in self.panes if isinstance(p, kind))
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_layout()
-        self.settings.set_watchlist(self.environment, self.market,
-                                    self.watchlist_model.symbols())
-        self.settings.sync()
-        if not self._closed:
-            with contextlib.suppress(RuntimeError):  # no loop: main() closes us instead
-                self._closing_task = asyncio.ensure_future(self.aclose())
-        super().closeEvent(event)
+    @property
+    def client(self) -> Any:
+        """The current ``BinanceClient`` (None while connecting or switching)."""
+        return self.session.client
 
-    # -- settings ---------------------------------------------------------------------------------------
+    @property
+    def _demo(self) -> Any:
+        """The embedded ``DemoExchange`` (None until Demo is first used)."""
+        return self.session.demo
 
-    def open_settings(self) -> None:
-        self.settings_dialog.reload()
-        self.settings_dialog.open()
+    @property
+    def watchlist_model(self) -> WatchlistModel:
+        return self.pane(WatchlistPane).model
 
-    def _settings_applied(self, choice: Choice) -> None:
-        self._spawn(self.apply_settings(choice))
+    @property
+    def log_model(self) -> LogModel:
+        return self.pane(LogPane).model
 
-    async def apply_settings(self, choice: Choice) -> None:
-        if choice.environment != "Demo":
-            persisted = self.secrets.set(choice.environment, choice.market, choice.key,
-                                         choice.secret)
-            if not persisted and (choice.key or choice.secret):
-                self.log("No system keyring: API keys kept in memory for this session only",
-                         "WARNING")
-            self.settings.set_hosts(choice.environment, choice.market, choice.hosts)
-        self.settings.set_confirm_orders(choice.environment, choice.confirm)
-        self.settings.sync()
-        if choice.environment == "Live" and self.environment != "Live":
-            confirmed = await self.ask(
-                "Switch to Live?",
-                "You are switching to LIVE trading with real money.\n\nOrders you place will "
-                "be sent to Binance.", "Switch to Live")
-            if not confirmed:
-                self.log("Stayed in the current environment: Live not confirmed")
-                return
-        await self.switch_environment(choice.environment, choice.market)
+    @property
+    def ticket(self) -> OrderTicket:
+        return self.pane(OrderTicket)
 
-    async def test_connection(self, choice: Choice) -> None:
-        dialog = self.settings_dialog
-        dialog.test_result.setText("Testing…")
-        if choice.environment == "Demo":
-            dialog.test_result.setText("Demo needs no keys: the built-in demo account is used.")
-            return
-        client = BinanceClient(choice.key, choice.secret, choice.environment == "Testnet",
-                               choice.market == "Futures",
-                               rest_url=choice.hosts.rest_url or None,
-                               ws_url=choice.hosts.ws_url or None,
-                               ws_api_url=choice.hosts.ws_api_url or None, timeout=10)
-        try:
-            await client._rest.open()
-            await client._rest.sync_time()
-            balances = await client.get_balances()
-        except BinanceError as exc:
-            dialog.test_result.setText(f"Failed: {exc}")
-            self.log(f"Connection test for {choice.environment} {choice.market} failed: {exc}",
-                     "WARNING")
-        else:
-            dialog.test_result.setText(f"OK: key accepted, {len(balances)} non-zero balances")
-            self.log(f"Connection test for {choice.environment} {choice.market}: OK")
-        finally:
-            await client.close()
-
-    def ask(self, title: str, text: str, yes: str) -> asyncio.Future[bool]:
-        """A non-blocking confirmation: ``open()`` plus a future, never ``exec()``."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
-        box.setObjectName("confirmDialog")
-        ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        future: asyncio.Future[bool] = asyncio.get_event_loop().create_future()
-
-        def done(_: int) -> None:
-            if not future.done():
-                future.set_result(box.clickedButton() is ok)
-            box.deleteLater()
-
-        box.finished.connect(done)
-        box.open()
-        return future
-
-    # -- watchlist -------------------------------------------------------------------------------------
-
-    def _symbol_selected(self, symbol: str) -> None:
-        self.ticket.set_symbol(symbol)
-        quote = self.watchlist_model.quote(symbol)
-        if quote and quote.bid is not None and not self.ticket.price.text():
-            self.ticket.price.set_value(quote.bid)
-
-    async def add_symbol(self, symbol: str) -> None:
-        client = self.client
-        if client is None:
-            self.log(f"Cannot add {symbol}: not connected yet", "WARNING")
-            return
-        contract = client.contracts.get(symbol)
-        if contract is None:
-            self.log(f"Unknown symbol {symbol} on {self.environment} {self.market}", "WARNING")
-            self.status_message.setText(f"Unknown symbol {symbol}")
-            return
-        if not self.watchlist_model.add(symbol, contract.price_decimals):
-            return
-        self.settings.set_watchlist(self.environment, self.market,
-                                    self.watchlist_model.symbols())
-        self.settings.sync()
-        self.log(f"Watching {symbol}")
-        await self.bridge.subscribe([symbol])
-
-    async def remove_symbol(self, symbol: str) -> None:
-        if not self.watchlist_model.remove(symbol):
-            return
-        self.settings.set_watchlist(self.environment, self.market,
-                                    self.watchlist_model.symbols())
-        self.settings.sync()
-        self.log(f"Stopped watching {symbol}")
-        if self.client is not None:
-            with contextlib.suppress(BinanceError):
-                await self.bridge.unsubscribe([symbol])
-
-    # -- orders -----------------------------------------------------------------------------------------
+    @property
+    def _submitting(self) -> bool:
+        return self.ticket.submitting
 
     async def submit_order(self, side: str) -> None:
-        if self._submitting:
-            return  # one order at a time: a double click never sends twice
-        for symbol, quote in self._quotes().items():
-            self.ticket.quote_of[symbol] = quote
-        request = self.ticket.request(side)
-        if isinstance(request, str):
-            self.ticket.set_status(f"Not sent: {request}", error=True)
-            self.log(f"Order not sent: {request}", "WARNING")
-            return
-        if self.client is None:
-            self.ticket.set_status("Not sent: not connected", error=True)
-            self.log("Order not sent: not connected", "WARNING")
-            return
-        contract = self.client.contracts[request.symbol]
-        price_text = (f" @ {money(request.price, contract.price_decimals, grouped=True)}"
-                      if request.price is not None else " at market")
-        value = (f" ≈ {money(request.notional, 2, grouped=True)} {contract.quote_asset}"
-                 if request.notional is not None else "")
-        summary = f"{request.side} {fmt(request.quantity)} {request.symbol}{price_text}{value}"
-        if self.settings.confirm_orders(self.environment):
-            ok = await self.ask(f"Confirm {self.environment} order",
-                                f"{summary}\n\nSend this order to {self.environment} "
-                                f"{self.market}?", f"Send {request.side}")
-            if not ok:
-                self.log(f"Order not sent (not confirmed): {summary}")
-                self.ticket.set_status("Not sent")
-                return
-        self._submitting = True
-        self.ticket.buy.setEnabled(False)
-        self.ticket.sell.setEnabled(False)
-        self.ticket.set_status(f"Sending {summary}…")
-        try:
-            status = await self.bridge.place_order(request.symbol, request.order_type,
-                                                   request.quantity, request.side,
-                                                   request.price, request.tif)
-        except BinanceError as exc:
-            self.ticket.set_status(f"Rejected: {exc}", error=True)
-            if isinstance(exc, (ValueError,)):
-                self.log(f"Order not sent: {exc}", "WARNING")
-            return
-        finally:
-            self._submitting = False
-            self.ticket.buy.setEnabled(True)
-            self.ticket.sell.setEnabled(True)
-        self.orders_model.upsert(status)
-        self.ticket.set_status(f"Order {status.order_id}: {status.status.replace('_', ' ')}")
+        await self.ticket.submit(side)
 
-    def _quotes(self) -> dict[str, tuple[Decimal, Decimal]]:
-        client = self.client
-        if client is None:
-            return {}
-        return {s: (p["bid"], p["ask"]) for s, p in client.prices.items()}
-
-    async def cancel_order(self, order: OrderStatus) -> None:
-        try:
-            status = await self.bridge.cancel_order(order.symbol, order.order_id)
-        except BinanceError as exc:
-            self.status_message.setText(f"Cancel failed: {exc}")
-            return
-        self.orders_model.upsert(status)
-
-    async def cancel_all(self, symbol: str) -> None:
-        for order in [o for o in self.orders_model.orders if o.symbol == symbol]:
-            await self.cancel_order(order)
-
-    async def size_from_balance(self, pct: int) -> None:
-        request_symbol = self.ticket.symbol.currentText().strip().upper()
-        price = self.ticket.price.value() if self.ticket.type.currentText() == "Limit" else None
-        if price is None:
-            quote = self._quotes().get(request_symbol)
-            price = quote[1] if quote else None
-        if price is None or self.client is None:
-            self.ticket.set_status("Need a price first (enter one or wait for quotes)",
-                                   error=True)
-            return
-        try:
-            quantity = await self.bridge.trade_size(request_symbol, price, pct)
-        except BinanceError as exc:
-            self.ticket.set_status(str(exc), error=True)
-            return
-        if quantity is None:
-            self.ticket.set_status(f"{pct}% of the balance is too small to trade", error=True)
-            return
-        self.ticket.quantity.set_value(quantity)
-
-    # -- status -----------------------------------------------------------------------------------------
-
-    def _connection_changed(self, stream: str, state: str, reason: str) -> None:
-        self._streams[stream] = state
-        if stream == "market":
-            self.watchlist_model.mark_stale(state != "connected")
-        self._update_status()
-
-    def _update_status(self) -> None:
-        market = self._streams.get("market", "—")
-        user = self._streams.get("user", "—" if self.client is None or
-                                 self.client.has_credentials else "no keys")
-        for label, name, state in ((self.status_market, "Market", market),
-                                   (self.status_user, "Account", user)):
-            label.setText(f"● {name}: {state}")
-            label.setProperty("state", state)
-            label.style().unpolish(label)
-            label.style().polish(label)
-        client = self.client
-        if client is not None:
-            self.status_clock.setText(f"Clock {client.clock_offset_ms:+.0f} ms")
-            self.status_weight.setText(f"Weight {client.used_weight}/6000")
-
-
-def install_excepthook(window: MainWindow) -> None:
-    """An exception in a slot is logged and shown; it never kills the app."""
-
-    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        try:
-            window.report_exception(kind, exc, tb)
-        except Exception:
-            traceback.print_exception(kind, exc, tb)
-
-    sys.excepthook = hook
-
+    @property
+    def dock_log(self) -> Any:
+        return self.layout_.docks[LogPane.dock_name]

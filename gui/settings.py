@@ -30,6 +30,18 @@ class Hosts:
     ws_api_url: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """What the settings dialog says: where to connect, with which keys, and how."""
+
+    environment: str
+    market: str
+    key: str
+    secret: str
+    hosts: Hosts
+    confirm: bool
+
+
 class Settings:
     def __init__(self) -> None:
         path = config_dir() / "starlight.ini"
@@ -111,6 +123,14 @@ class Settings:
     def set_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
         self._q.setValue("window/geometry", geometry)
         self._q.setValue("window/state", state)
+
+    def center_state(self) -> QByteArray | None:
+        """Layout of the central dock area (the chart's), kept apart from the outer docks."""
+        state = self._q.value("window/center")
+        return state if isinstance(state, QByteArray) else None
+
+    def set_center_state(self, state: QByteArray) -> None:
+        self._q.setValue("window/center", state)
 
     def clear_window_state(self) -> None:
         self._q.remove("window")

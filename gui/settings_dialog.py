@@ -1,8 +1,11 @@
-"""Settings: environment × market, API keys (keyring), host overrides, confirmations."""
+"""Settings: environment × market, API keys (keyring), host overrides, confirmations.
+
+Keys are read from the keyring once per opening, off the event loop (``keys_loaded``),
+never on a combo-box change; what the trader types for one environment is kept while
+they look at another, until OK or Cancel.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,50 +23,49 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .secrets import SecretStore
-from .settings import ENVIRONMENTS, MARKETS, Hosts, Settings
+from .settings import ENVIRONMENTS, MARKETS, Choice, Hosts, Settings
+from .widgets import named
 
+Pair = tuple[str, str]
+KEY_PAIRS: tuple[Pair, ...] = tuple((e, m) for e in ENVIRONMENTS if e != "Demo" for m in MARKETS)
+NO_KEYRING = ("No system keyring is available: keys are kept in memory for this session only "
+              "and never written to disk.")
 
-@dataclass(frozen=True, slots=True)
-class Choice:
-    environment: str
-    market: str
-    key: str
-    secret: str
-    hosts: Hosts
-    confirm: bool
+__all__ = ["KEY_PAIRS", "Choice", "SettingsDialog"]
 
 
 class SettingsDialog(QDialog):
     testRequested = Signal(object)  # Choice
     applied = Signal(object)  # Choice
 
-    def __init__(self, settings: Settings, secrets: SecretStore,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="settingsDialog")
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
         self.setMinimumWidth(520)
         self._settings = settings
-        self._secrets = secrets
+        self._keys: dict[Pair, list[str]] = {}  # [key, secret] shown or typed, per pair
+        self._edited: set[tuple[Pair, int]] = set()  # (pair, 0 key / 1 secret) typed
+        self._shown: Pair = ("Demo", "Spot")
+        self._filling = False
 
-        self.environment = QComboBox(objectName="environment")
+        self.environment = named(QComboBox(), "environment")
         self.environment.addItems(list(ENVIRONMENTS))
-        self.market = QComboBox(objectName="market")
+        self.market = named(QComboBox(), "market")
         self.market.addItems(list(MARKETS))
-        self.api_key = QLineEdit(objectName="apiKey")
-        self.api_secret = QLineEdit(objectName="apiSecret")
+        self.api_key = named(QLineEdit(), "apiKey")
+        self.api_secret = named(QLineEdit(), "apiSecret")
         self.api_secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.keyring_note = QLabel("", objectName="keyringNote")
+        self.keyring_note = named(QLabel(""), "keyringNote")
         self.keyring_note.setWordWrap(True)
-        self.rest_url = QLineEdit(objectName="restUrl")
-        self.ws_url = QLineEdit(objectName="wsUrl")
-        self.ws_api_url = QLineEdit(objectName="wsApiUrl")
+        self.rest_url = named(QLineEdit(), "restUrl")
+        self.ws_url = named(QLineEdit(), "streamUrl")
+        self.ws_api_url = named(QLineEdit(), "wsApiUrl")
         for edit in (self.rest_url, self.ws_url, self.ws_api_url):
             edit.setPlaceholderText("default Binance host")
-        self.confirm = QCheckBox("Ask for confirmation before every order",
-                                 objectName="confirmOrders")
-        self.test_button = QPushButton("Test connection", objectName="testConnection")
-        self.test_result = QLabel("", objectName="testResult")
+        self.confirm = named(QCheckBox("Ask for confirmation before every order"), "confirmOrders")
+        self.test_button = named(QPushButton("Test connection"), "testConnection")
+        self.test_result = named(QLabel(""), "testResult")
         self.test_result.setWordWrap(True)
 
         where = QFormLayout()
@@ -95,43 +97,65 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.hosts_box)
         layout.addWidget(buttons)
 
-        self.environment.currentTextChanged.connect(self._load)
-        self.market.currentTextChanged.connect(self._load)
+        self.environment.currentTextChanged.connect(self._show)
+        self.market.currentTextChanged.connect(self._show)
+        self.api_key.textChanged.connect(lambda text: self._typed(0, text))
+        self.api_secret.textChanged.connect(lambda text: self._typed(1, text))
         self.test_button.clicked.connect(lambda: self.testRequested.emit(self.choice()))
 
-    def reload(self) -> None:
-        """Show the saved settings (called each time the dialog opens)."""
-        self.environment.blockSignals(True)
-        self.market.blockSignals(True)
-        self.environment.setCurrentText(self._settings.environment)
-        self.market.setCurrentText(self._settings.market)
-        self.environment.blockSignals(False)
-        self.market.blockSignals(False)
+    def reload(self, persistent: bool) -> None:
+        """Show the saved settings (each time the dialog opens); keys follow in
+        ``keys_loaded`` once the keyring has answered."""
+        self._keys.clear()
+        self._edited.clear()
+        for combo, value in ((self.environment, self._settings.environment),
+                             (self.market, self._settings.market)):
+            combo.blockSignals(True)
+            combo.setCurrentText(value)
+            combo.blockSignals(False)
         self.test_result.clear()
-        self._load()
+        self.keyring_note.setText("" if persistent else NO_KEYRING)
+        self.keyring_note.setVisible(not persistent)
+        self._show()
 
-    def _load(self, *args: object) -> None:
-        env, market = self.environment.currentText(), self.market.currentText()
+    def keys_loaded(self, keys: dict[Pair, Pair]) -> None:
+        """The keyring's answer; what the trader typed meanwhile wins."""
+        for pair, value in keys.items():
+            shown = self._keys.setdefault(pair, ["", ""])
+            for field in (0, 1):
+                if (pair, field) not in self._edited:
+                    shown[field] = value[field]
+        self._fill_keys()
+
+    def _pair(self) -> Pair:
+        return self.environment.currentText(), self.market.currentText()
+
+    def _typed(self, field: int, text: str) -> None:
+        if not self._filling:
+            self._edited.add((self._shown, field))
+            self._keys.setdefault(self._shown, ["", ""])[field] = text
+
+    def _fill_keys(self) -> None:
+        env, market = self._shown = self._pair()
         demo = env == "Demo"
-        key, secret = ("", "") if demo else self._secrets.get(env, market)
+        key, secret = ("", "") if demo else self._keys.get((env, market), ["", ""])
+        self._filling = True
         self.api_key.setText(key)
         self.api_secret.setText(secret)
+        self._filling = False
         for edit in (self.api_key, self.api_secret):
             edit.setEnabled(not demo)
         self.api_key.setPlaceholderText("Demo uses its built-in key" if demo else "")
+
+    def _show(self, *args: object) -> None:
+        env, market = self._pair()
+        self._fill_keys()
         hosts = self._settings.hosts(env, market)
         self.rest_url.setText(hosts.rest_url)
         self.ws_url.setText(hosts.ws_url)
         self.ws_api_url.setText(hosts.ws_api_url)
-        self.hosts_box.setEnabled(not demo)
+        self.hosts_box.setEnabled(env != "Demo")
         self.confirm.setChecked(self._settings.confirm_orders(env))
-        if self._secrets.persistent:
-            self.keyring_note.setText("")
-            self.keyring_note.hide()
-        else:
-            self.keyring_note.setText("No system keyring is available: keys are kept in memory "
-                                      "for this session only and never written to disk.")
-            self.keyring_note.show()
 
     def choice(self) -> Choice:
         return Choice(self.environment.currentText(), self.market.currentText(),

@@ -8,20 +8,31 @@ where widgets repaint). ``on_connected`` runs after every (re)connect or
 environment switch with the new environment's contracts; ``on_disconnected``
 when the client goes away (clear everything of the old environment).
 
+Areas: "left", "right", "bottom" are the window's dock areas; "center" panes
+(the chart) share the central area as tabs, framed by the others, with the
+"bottom" panes as a row of tabs beneath. Docks of one area stack in ``PANES``
+order, or share tabs with the dock named in ``tab_with`` (see ``gui/docks.py``).
+
 Panes import the connector's value types only (models, events, filters,
 errors); commands go through ``ctx.bridge``'s coroutines, run with
-``ctx.spawn`` so their errors reach the log.
+``ctx.spawn`` so their errors reach the log. Rarer news arrives as bridge
+signals: ``orderChanged``, ``balancesChanged``, ``connectionChanged``,
+``logged``, ``symbolFocused`` (follow the ticket's symbol), ``priceChosen``.
+
+Adding a pane: a new file under ``gui/panes/`` and one line in ``PANES``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from PySide6.QtWidgets import QTableView, QWidget
 
 from connector import Contract
+
+from ..environment import Environment
 
 if TYPE_CHECKING:
     import asyncio
@@ -31,17 +42,11 @@ if TYPE_CHECKING:
 
 DockArea = Literal["left", "center", "right", "bottom"]
 
+__all__ = ["DockArea", "Environment", "Pane", "PaneContext"]
 
-@dataclass(frozen=True, slots=True)
-class Environment:
-    """Where the window is connected: ``name`` Demo/Testnet/Live, ``market`` Spot/Futures."""
 
-    name: str
-    market: str
-
-    @property
-    def futures(self) -> bool:
-        return self.market == "Futures"
+class Log(Protocol):
+    def __call__(self, message: str, level: str = "INFO") -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +56,7 @@ class PaneContext:
     bridge: Bridge
     settings: Settings
     spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]
-    log: Callable[[str, str], None]  # (message, level)
+    log: Log  # a line for the log pane: (message, level="INFO")
 
 
 class Pane(QWidget):
@@ -59,6 +64,7 @@ class Pane(QWidget):
     dock_name: ClassVar[str] = ""  # the dock's objectName, e.g. "dockChart"
     area: ClassVar[DockArea] = "right"
     listens: ClassVar[tuple[type, ...]] = ()  # connector.events types passed to on_event
+    tab_with: ClassVar[str] = ""  # dock_name of a pane to share tabs with (same area)
 
     def __init__(self, ctx: PaneContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -37,7 +37,7 @@ from connector import Contract, OrderStatus, Trade
 from ..journal import Filters, Journal
 from ..journal_csv import export_journal
 from ..journal_pnl import PnlBook, totals
-from ..tables import make_table
+from ..widgets import Table
 from .base import Environment, Pane, PaneContext
 from .history_model import (
     FILL_COLUMNS,
@@ -137,11 +137,10 @@ class HistoryPane(Pane):
         bar.addWidget(self.summary)
         bar.addWidget(self.export_button)
 
-        self.view = make_table("history", FILL_WIDTHS, self)
-        self.view.setSortingEnabled(False)  # newest first, as the journal's index reads
+        # unsorted: newest first, as the journal's index reads
+        self.view = Table("history", FILL_WIDTHS, self, sortable=False)
         self._show_model(self.fills, FILL_WIDTHS)
-        self.pnl_view = make_table("historyPnl", PNL_WIDTHS, self)
-        self.pnl_view.setSortingEnabled(False)
+        self.pnl_view = Table("historyPnl", PNL_WIDTHS, self, sortable=False)
         self.pnl_view.setModel(self.pnl)
         set_widths(self.pnl_view, PNL_WIDTHS)
         split = QSplitter(self)

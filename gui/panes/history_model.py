@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QDateEdit, QTableView, QWidget
 from connector import OrderStatus, Trade
 
 from ..journal_pnl import SymbolPnl
-from ..models import DOWN, LEFT, MUTED, RIGHT, UP, Index, amount
+from ..models import amount
+from ..models._format import DOWN, LEFT, MUTED, RIGHT, UP, Index
 
 FIAT_LIKE = ("USDT", "USDC", "FDUSD", "BUSD", "TUSD", "DAI", "EUR", "TRY", "BRL", "JPY")
 FILL_WIDTHS = (150, 85, 45, 95, 85, 95, 90, 70, 100, 50, 100, 85)

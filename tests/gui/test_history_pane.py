@@ -18,7 +18,6 @@ from gui.bridge import Bridge
 from gui.journal import Filters, Journal
 from gui.journal_csv import read_csv
 from gui.journal_pnl import pnl_by_symbol
-from gui.models import WatchlistModel
 from gui.panes.base import Environment, PaneContext
 from gui.panes.history import HistoryPane
 from gui.settings import Settings
@@ -66,7 +65,7 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
 def pane(qtbot: QtBot, qapp: QApplication, config_home: Any, journal: Journal) -> HistoryPane:
     logs: list[tuple[str, str]] = []
 
-    ctx = PaneContext(Bridge(WatchlistModel()), Settings(), no_spawn,
+    ctx = PaneContext(Bridge(), Settings(), no_spawn,
                       lambda message, level: logs.append((message, level)))
     p = HistoryPane(ctx, journal=journal)
     p.logs = logs  # type: ignore[attr-defined]
@@ -213,7 +212,7 @@ def test_a_journal_that_cannot_open_is_reported_not_fatal(
     (tmp_path / "data" / "starlight").mkdir(parents=True)
     (tmp_path / "data" / "starlight" / "journal.sqlite3").write_bytes(b"not a database" * 100)
     logs: list[tuple[str, str]] = []
-    ctx = PaneContext(Bridge(WatchlistModel()), Settings(), no_spawn,
+    ctx = PaneContext(Bridge(), Settings(), no_spawn,
                       lambda message, level: logs.append((message, level)))
     p = HistoryPane(ctx)  # the default journal, as the window builds it
     qtbot.addWidget(p)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,8 +34,14 @@ def child(window: QWidget, kind: type, name: str) -> Any:
     return found
 
 
+def recording_demo() -> DemoExchange:
+    """The embedded demo as tests need it: recording requests, so they can count orders
+    (the app's own demo does not record)."""
+    return DemoExchange(record=True)
+
+
 async def open_window() -> MainWindow:
-    window = MainWindow()
+    window = MainWindow(demo_factory=recording_demo)
     window.show()
     await until(lambda: window.client is not None, what="connected")
     await until(window.watchlist_model.has_prices, what="live prices")
@@ -64,6 +69,11 @@ def fill_ticket(window: MainWindow, symbol: str, kind: str, qty: str, price: str
 
 def order_posts(demo: DemoExchange) -> list[Any]:
     return [r for r in demo.requests if r.path.endswith("/order") and r.method == "POST"]
+
+
+def log_text(window: MainWindow) -> str:
+    log = child(window, QListView, "log").model()
+    return "\n".join(str(log.index(r, 0).data()) for r in range(log.rowCount()))
 
 
 def test_first_launch_is_demo_spot_with_live_prices(run: Runner) -> None:
@@ -103,9 +113,7 @@ def test_limit_buy_rests_then_cancel_removes_it(run: Runner) -> None:
         QTest.mouseClick(child(window, QPushButton, "cancelButton"), Qt.MouseButton.LeftButton)
         await until(lambda: orders.model().rowCount() == 0, what="row gone")
         assert demo.spot.open_orders() == []
-        log = child(window, QListView, "log").model()
-        text = "\n".join(str(log.index(r, 0).data()) for r in range(log.rowCount()))
-        assert "placed" in text and "canceled" in text
+        assert "placed" in log_text(window) and "canceled" in log_text(window)
         await window.aclose()
 
     run(body())
@@ -133,12 +141,13 @@ def test_bad_quantity_shows_a_message_and_sends_nothing(run: Runner) -> None:
         assert demo is not None
         cases = (("0.000001", "90000", "minimum"), ("", "90000", "quantity"),
                  ("0.001", "", "limit price"), ("0.00001", "90000", "minimum"))
+        status = child(window, QLabel, "ticketStatus")
         for qty, price, reason in cases:
             fill_ticket(window, "BTCUSDT", "Limit", qty, price)
+            status.setText("")
             QTest.mouseClick(child(window, QPushButton, "buyButton"), Qt.MouseButton.LeftButton)
-            await asyncio.sleep(0.05)
-            status = child(window, QLabel, "ticketStatus").text()
-            assert status.startswith("Not sent") and reason in status, status
+            await until(status.text, what="the ticket's verdict")
+            assert status.text().startswith("Not sent") and reason in status.text(), status.text()
         assert order_posts(demo) == []
         await window.aclose()
 
@@ -174,7 +183,7 @@ def test_watchlist_add_remove_persists_across_restart(run: Runner) -> None:
         await until(lambda: "LTCUSDT" in window.watchlist_model.symbols())
         edit.setText("NOSUCHCOIN")
         QTest.keyClick(edit, Qt.Key.Key_Return)
-        await asyncio.sleep(0.1)
+        await until(lambda: "Unknown symbol NOSUCHCOIN" in log_text(window))
         assert "NOSUCHCOIN" not in window.watchlist_model.symbols()
         view = child(window, QTableView, "watchlist")
         row = window.watchlist_model.symbols().index("ETHUSDT")
@@ -207,7 +216,7 @@ def test_settings_switch_to_testnet_stores_keys_in_keyring_only(
             child(dialog, QLineEdit, "apiKey").setText(DEMO_API_KEY)
             child(dialog, QLineEdit, "apiSecret").setText(DEMO_API_SECRET)
             child(dialog, QLineEdit, "restUrl").setText(testnet.rest_url)
-            child(dialog, QLineEdit, "wsUrl").setText(testnet.ws_url)
+            child(dialog, QLineEdit, "streamUrl").setText(testnet.ws_url)
             child(dialog, QLineEdit, "wsApiUrl").setText(testnet.ws_api_url)
             dialog.accept()
             await until(lambda: window.client is not None
@@ -255,7 +264,7 @@ def test_live_is_red_and_every_order_asks_first(run: Runner, memory_keyring: Mem
             box = window.findChild(QMessageBox, "confirmDialog")
             assert "BUY 0.001 BTCUSDT @ 50,000.00 ≈ 50.00 USDT" in box.text()
             box.reject()
-            await asyncio.sleep(0.1)
+            await until(lambda: "not confirmed" in log_text(window), what="the refusal")
             assert order_posts(live) == []
             QTest.mouseClick(child(window, QPushButton, "buyButton"), Qt.MouseButton.LeftButton)
             await until(lambda: window.findChild(QMessageBox, "confirmDialog") is not None
@@ -265,6 +274,8 @@ def test_live_is_red_and_every_order_asks_first(run: Runner, memory_keyring: Mem
                         if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
             send.click()
             await until(lambda: len(order_posts(live)) == 1, what="confirmed order sent")
+            await until(lambda: not window.ticket.submitting)
+            assert len(order_posts(live)) == 1
             await window.aclose()
 
     run(body())

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .models import LogModel, mono_font
+from ..models import LogModel
+from ..widgets import mono_font, named
+from .base import Pane, PaneContext
 
 LEVELS = {"All": "", "Info+": "INFO|WARNING|ERROR", "Warnings+": "WARNING|ERROR",
           "Errors": "ERROR"}
@@ -28,10 +30,15 @@ class LogView(QListView):
         return "\n".join(str(model.index(r, 0).data()) for r in range(model.rowCount()))
 
 
-class LogPane(QWidget):
-    def __init__(self, model: LogModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
+class LogPane(Pane):
+    title = "Log"
+    dock_name = "dockLog"
+    area = "bottom"
+
+    def __init__(self, ctx: PaneContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.model = model = LogModel(parent=self)
+        ctx.bridge.logged.connect(model.append)
         # Two stock proxies (level, then text): no Python callback per row.
         self.level_proxy = QSortFilterProxyModel(self)
         self.level_proxy.setSourceModel(model)
@@ -39,7 +46,7 @@ class LogPane(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.level_proxy)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.view = LogView(objectName="log")
+        self.view = named(LogView(), "log")
         self.view.setModel(self.proxy)
         self.view.setFont(mono_font())
         self.view.setUniformItemSizes(True)
@@ -54,11 +61,11 @@ class LogPane(QWidget):
         copy_all.triggered.connect(lambda: QGuiApplication.clipboard().setText(model.text()))
         self.view.addAction(copy_all)
 
-        self.filter = QLineEdit(objectName="logFilter")
+        self.filter = named(QLineEdit(), "logFilter")
         self.filter.setPlaceholderText("Filter log…")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.level = QComboBox(objectName="logLevel")
+        self.level = named(QComboBox(), "logLevel")
         self.level.addItems(list(LEVELS))
         self.level.currentTextChanged.connect(self._level)
 

@@ -1,0 +1,23 @@
+"""The panes of the main window, one file each, in the order their docks are made.
+
+A new pane is a new file here plus one line in ``PANES``.
+"""
+
+from .balances import BalancesPane
+from .base import DockArea, Environment, Pane, PaneContext
+from .history import HistoryPane
+from .log import LogPane
+from .open_orders import OpenOrdersPane
+from .ticket import OrderTicket
+from .watchlist import WatchlistPane
+
+PANES: tuple[type[Pane], ...] = (
+    WatchlistPane,
+    OrderTicket,
+    OpenOrdersPane,
+    BalancesPane,
+    LogPane,
+    HistoryPane,
+)
+
+__all__ = ["PANES", "DockArea", "Environment", "Pane", "PaneContext"]

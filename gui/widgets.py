@@ -1,0 +1,131 @@
+"""Small widgets the panes share: dense tables, Decimal number fields, a confirmation box."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from PySide6.QtCore import QAbstractItemModel, QObject, QRegularExpression, Qt
+from PySide6.QtGui import QFont, QKeyEvent, QRegularExpressionValidator, QWheelEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
+
+from connector.filters import fmt
+
+QObjectT = TypeVar("QObjectT", bound=QObject)
+
+
+def named(obj: QObjectT, name: str) -> QObjectT:
+    """``obj`` with its objectName set: the handle tests and style sheets find it by (the
+    stubs do not declare Qt's ``objectName=`` keyword)."""
+    obj.setObjectName(name)
+    return obj
+
+
+def mono_font() -> QFont:
+    font = QFont("DejaVu Sans Mono")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
+
+
+class Table(QTableView):
+    """A dense table: monospace numbers, whole-row selection, sortable, saved widths."""
+
+    def __init__(self, name: str, widths: tuple[int, ...], parent: QWidget | None = None,
+                 *, sortable: bool = True) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.default_widths = widths
+        self.setFont(mono_font())
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(24)
+        self.setShowGrid(False)
+        self.setAlternatingRowColors(True)
+        self.setSortingEnabled(sortable)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.reset_widths()
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        self.reset_widths()  # widths need columns: they only take once a model is set
+
+    def reset_widths(self) -> None:
+        for col, width in enumerate(self.default_widths):
+            self.setColumnWidth(col, width)
+
+
+class DecimalEdit(QLineEdit):
+    """A number field that keeps every digit (Decimal, never float) and steps with ↑/↓."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setValidator(QRegularExpressionValidator(QRegularExpression(r"^\d{0,12}(\.\d{0,12})?$"),
+                                                      self))
+        self.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.step = Decimal(0)
+
+    def value(self) -> Decimal | None:
+        text = self.text().strip()
+        if not text or text == ".":
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return None
+        return value if value.is_finite() else None
+
+    def set_value(self, value: Decimal) -> None:
+        self.setText(fmt(value))
+
+    def _step_by(self, steps: int) -> None:
+        if self.step <= 0:
+            return
+        current = self.value() or Decimal(0)
+        new = (current / self.step).to_integral_value() * self.step + self.step * steps
+        if new > 0:
+            self.setText(fmt(new.quantize(self.step)))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Up:
+            self._step_by(1)
+        elif event.key() == Qt.Key.Key_Down:
+            self._step_by(-1)
+        else:
+            super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            self._step_by(1 if event.angleDelta().y() > 0 else -1)
+            event.accept()
+        else:
+            super().wheelEvent(event)
+
+
+def ask(parent: QWidget, title: str, text: str, yes: str) -> asyncio.Future[bool]:
+    """A non-blocking confirmation: ``open()`` plus a future, never ``exec()``."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    box.setObjectName("confirmDialog")
+    ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    future: asyncio.Future[bool] = asyncio.get_event_loop().create_future()
+
+    def done(_: int) -> None:
+        if not future.done():
+            future.set_result(box.clickedButton() is ok)
+        box.deleteLater()
+
+    box.finished.connect(done)
+    box.open()
+    return future
