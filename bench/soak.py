@@ -148,15 +148,20 @@ async def settle(client: BinanceClient, demo: DemoExchange, tally: Tally,
         result = compare(client, demo, tally, updates)
     if result[2]:
         print(f"  {client!r} still differs: {compare.last_differences}")  # type: ignore[attr-defined]
+        user = client._live.user
+        settle.notes.append(f"{client!r}: {compare.last_differences}; user stream "  # type: ignore[attr-defined]
+                            f"connected={user is not None and user.connected.is_set()}")
+        settle.notes.extend(f"  {e.level} {e.message}" for e in list(client.logs)[-40:])  # type: ignore[attr-defined]
     return result
 
 
 @dataclasses.dataclass
 class Result:
-    tally: Tally
+    tally: Tally = dataclasses.field(repr=False)
     duplicates: int
     lost: int
     mismatches: int
+    notes: list[str] = dataclasses.field(default_factory=list)  # what differed, and why
 
 
 async def connected(clients: list[BinanceClient], timeout: float = 30.0) -> None:
@@ -189,11 +194,13 @@ async def run(seconds: float, workers: int, seed: int) -> Result:
         await asyncio.gather(faults(demo, tally, random.Random(rng.random()), stop), *jobs)
         demo.faults.clear()
         await connected(clients)  # reconnects and reconciliation finish
+        settle.notes = []  # type: ignore[attr-defined]
         results = [await settle(c, demo, tally, updates) for c in clients]
+        notes = list(settle.notes)  # type: ignore[attr-defined]
         for c in clients:
             await c.close()
     return Result(tally, sum(r[0] for r in results), sum(r[1] for r in results),
-                  sum(r[2] for r in results))
+                  sum(r[2] for r in results), notes)
 
 
 async def soak(minutes: float, workers: int, seed: int) -> int:

@@ -142,7 +142,8 @@ class UserDataStream:
                       "INFO")
             self._state("connected")
             reason = await reader
-        finally:  # whatever ended this life, the reader and the socket end with it
+        finally:  # whatever ended this life, the reader, its buffer and the socket end with it
+            self._buffer = None
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
@@ -300,8 +301,9 @@ class UserDataStream:
             self._bad_frame(f"malformed {kind} ({type(exc).__name__})", str(event)[:200])
 
     def _begin_buffering(self) -> None:
-        if self._buffer is None:
-            self._buffer = []
+        """A fresh buffer per life: events kept from an earlier life would be replayed over
+        a newer snapshot with a gap between them, undoing what the gap changed."""
+        self._buffer = []
 
     def _end_buffering(self, *, since: int | None = None) -> None:
         """Apply what arrived while reconciling (``since`` given) or drop it (a failed
