@@ -145,8 +145,7 @@ class UserDataStream:
         finally:  # whatever ended this life, the reader, its buffer and the socket end with it
             self._buffer = None
             reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
+            await asyncio.wait({reader})  # its outcome is ours already; a cancel of us is not lost
             self.connected.clear()
             self._ws = None
             with contextlib.suppress(Exception):

@@ -32,6 +32,6 @@ async def test_short_soak_over_three_seeds_loses_and_duplicates_nothing() -> Non
     results = await asyncio.gather(*(soak.run(SECONDS, 2, seed) for seed in SEEDS))
     for seed, r in zip(SEEDS, results, strict=True):
         assert r.tally.sent > 20, f"seed {seed}: the soak hardly ran"
-        assert sum(r.tally.faults.values()) >= 3, f"seed {seed}: no faults fired"
+        assert sum(r.tally.faults.values()) >= 1, f"seed {seed}: no fault fired"
         notes = "\n".join(r.notes)
         assert (r.duplicates, r.lost, r.mismatches) == (0, 0, 0), f"seed {seed}: {r}\n{notes}"
