@@ -75,20 +75,24 @@ class UserDataStream:
         self.connected = asyncio.Event()
         self.connects = 0
 
-        def supervised(name: str, life: Callable[[], Awaitable[bool]]) -> Supervised:
-            return Supervised(name, life, log=log, report=self._reconnecting,
-                              backoff_initial=options.backoff_initial,
-                              backoff_max=options.backoff_max)
+        def supervised(name: str, life: Callable[[], Awaitable[bool]], connection: str,
+                       *, connects: bool = False) -> Supervised:
+            def report(reason: str) -> None:
+                emit(ConnectionState("user", "reconnecting", reason, connection=connection))
 
-        self.supervisor = supervised("User data stream", self._life)
-        self._keepalive = supervised("listenKey keep-alive", self._keep_alive)
-        self._margin = supervised("futures margin refresh", self._refresh_margin)
+            return Supervised(name, life, log=log, report=report,
+                              backoff_initial=options.backoff_initial,
+                              backoff_max=options.backoff_max, connects=connects)
+
+        self.supervisor = supervised("User data stream", self._life, "user data stream",
+                                     connects=True)
+        self._keepalive = supervised("listenKey keep-alive", self._keep_alive,
+                                     "listenKey keep-alive")
+        self._margin = supervised("futures margin refresh", self._refresh_margin,
+                                  "futures margin refresh")
 
     def _state(self, state: str, reason: str = "user data stream") -> None:
         self._emit(ConnectionState("user", state, reason, connection="user data stream"))
-
-    def _reconnecting(self, reason: str) -> None:
-        self._state("reconnecting", reason)
 
     def start(self) -> None:
         self.supervisor.start()
