@@ -278,6 +278,7 @@ class MarketConnection:
                 return
             elif now - quiet_since >= opts.silence_timeout / 2 and not pinged:
                 pinged = True  # a quiet market is fine if the socket still answers
+                await self._pacer.wait()  # Binance counts pings against the message rate
                 with contextlib.suppress(ConnectionError, RuntimeError):
                     await ws.ping()
             if now - born >= opts.lifetime:
