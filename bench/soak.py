@@ -36,7 +36,7 @@ from connector.events import OrderUpdate
 
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "BNBUSDT")
 OPTIONS = LiveOptions(backoff_initial=0.05, backoff_max=1.0, silence_timeout=2.0,
-                      user_silence_timeout=2.0)
+                      user_silence_timeout=2.0, reply_timeout=2.0)
 
 
 @dataclasses.dataclass
@@ -148,12 +148,34 @@ async def settle(client: BinanceClient, demo: DemoExchange, tally: Tally,
         result = compare(client, demo, tally, updates)
     if result[2]:
         print(f"  {client!r} still differs: {compare.last_differences}")  # type: ignore[attr-defined]
+        user = client._live.user
+        settle.notes.append(f"{client!r}: {compare.last_differences}; user stream "  # type: ignore[attr-defined]
+                            f"connected={user is not None and user.connected.is_set()}")
+        settle.notes.extend(f"  {e.level} {e.message}" for e in list(client.logs)[-40:])  # type: ignore[attr-defined]
     return result
 
 
-async def soak(minutes: float, workers: int, seed: int) -> int:
+@dataclasses.dataclass
+class Result:
+    tally: Tally = dataclasses.field(repr=False)
+    duplicates: int
+    lost: int
+    mismatches: int
+    notes: list[str] = dataclasses.field(default_factory=list)  # what differed, and why
+
+
+async def connected(clients: list[BinanceClient], timeout: float = 30.0) -> None:
+    """Poll until every client's user stream is up again (faults are off by now)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(c._live.user is not None and c._live.user.connected.is_set() for c in clients):
+            return
+        await asyncio.sleep(0.1)
+
+
+async def run(seconds: float, workers: int, seed: int) -> Result:
+    """The soak itself: both markets, random orders, random faults, then the comparison."""
     rng = random.Random(seed)
-    start_rss = rss_mb()
     async with DemoExchange(walk_interval=0.05, seed=seed) as demo:
         clients = [BinanceClient(DEMO_API_KEY, DEMO_API_SECRET, False, futures,
                                  rest_url=demo.rest_url, ws_url=demo.ws_url,
@@ -163,32 +185,39 @@ async def soak(minutes: float, workers: int, seed: int) -> int:
         for c in clients:
             await c.start()
             await c.subscribe_channel(list(SYMBOLS), "bookTicker")
-            c.add_listener(lambda e, p=c.endpoints.api_prefix: updates[p].add(e.order.client_order_id)
-                           if isinstance(e, OrderUpdate) else None)
+            c.add_listener(lambda e, p=c.endpoints.api_prefix: updates[p].add(
+                e.order.client_order_id) if isinstance(e, OrderUpdate) else None)
         tally = Tally()
-        stop = time.monotonic() + minutes * 60
+        stop = time.monotonic() + seconds
         jobs = [worker(c, tally, random.Random(rng.random()), stop)
                 for c in clients for _ in range(workers)]
         await asyncio.gather(faults(demo, tally, random.Random(rng.random()), stop), *jobs)
         demo.faults.clear()
-        await asyncio.sleep(3)  # let reconnects and reconciliation finish
+        await connected(clients)  # reconnects and reconciliation finish
+        settle.notes = []  # type: ignore[attr-defined]
         results = [await settle(c, demo, tally, updates) for c in clients]
+        notes = list(settle.notes)  # type: ignore[attr-defined]
         for c in clients:
             await c.close()
-    duplicates = sum(r[0] for r in results)
-    lost = sum(r[1] for r in results)
-    mismatches = sum(r[2] for r in results)
+    return Result(tally, sum(r[0] for r in results), sum(r[1] for r in results),
+                  sum(r[2] for r in results), notes)
+
+
+async def soak(minutes: float, workers: int, seed: int) -> int:
+    start_rss = rss_mb()
+    result = await run(minutes * 60, workers, seed)
+    tally = result.tally
     print(f"soak: {minutes:g} min, {workers} workers per market, seed {seed}")
     print(f"  orders sent        {tally.sent}")
     print(f"  rejected (by exchange or locally, as expected under faults) {tally.rejected}")
     print(f"  outcome unknown   {tally.unknown}  (OrderStateUnknownError with the client id; checked below)")
     print(f"  cancels            {tally.cancels}")
     print(f"  faults injected    {sum(tally.faults.values())}  {dict(tally.faults)}")
-    print(f"  duplicates         {duplicates}  (must be 0)")
-    print(f"  lost               {lost}  (must be 0)")
-    print(f"  mismatches         {mismatches}  (must be 0)")
+    print(f"  duplicates         {result.duplicates}  (must be 0)")
+    print(f"  lost               {result.lost}  (must be 0)")
+    print(f"  mismatches         {result.mismatches}  (must be 0)")
     print(f"  RSS                {start_rss:.1f} MB -> {rss_mb():.1f} MB")
-    return 0 if duplicates == lost == mismatches == 0 else 1
+    return 0 if result.duplicates == result.lost == result.mismatches == 0 else 1
 
 
 def main() -> None:

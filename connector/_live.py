@@ -26,7 +26,7 @@ from ._streams import MarketStreams
 from ._userdata import AccountReader, UserDataStream
 from .endpoints import Endpoints
 from .errors import InputError
-from .events import BookTicker, Event
+from .events import Event
 
 __all__ = ["LiveFeeds", "LiveOptions", "stream_name"]
 
@@ -133,11 +133,9 @@ class LiveFeeds:
             last = self._last_update.get(symbol)
             if last is not None and last - 1_000_000 < update <= last:
                 return  # seen already (rotation overlap); a far lower id is a restart
-            bid, ask = Decimal(data["b"]), Decimal(data["a"])
-            event = BookTicker(symbol, bid, Decimal(data["B"]), ask, Decimal(data["A"]),
-                               update, data.get("E", 0))
+            event = sp.book_ticker(data)
             self._last_update[symbol] = update
-            self._prices[symbol] = {"bid": bid, "ask": ask}
+            self._prices[symbol] = {"bid": event.bid, "ask": event.ask}
             self._emit(event)
         elif kind == "aggTrade":
             self._emit(sp.agg_trade(data))

@@ -166,13 +166,20 @@ class MarketConnection:
         names = sorted(self.streams)
         batch = self.manager.options.batch
         reader = asyncio.create_task(self._read(ws))  # replies arrive among the data
+        reader.add_done_callback(self._reader_ended)  # a dead reader fails the requests now
         try:
             for i in range(0, len(names), batch):
                 await self._request_on(ws, "SUBSCRIBE", names[i:i + batch])
         finally:
             reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+            await asyncio.wait({reader})  # never swallows our own cancellation
+
+    def _reader_ended(self, task: asyncio.Task[str]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        self._fail_pending(error if isinstance(error, Exception) else
+                           NetworkError(f"{self.name} closed while subscribing"))
 
     async def _life(self) -> bool:
         """One life of the socket: connect, subscribe everything held, read until it ends.
@@ -196,8 +203,9 @@ class MarketConnection:
                     reason = await self._read(ws)
                 finally:
                     watchdog.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await watchdog
+                    await asyncio.wait({watchdog})
+                if not watchdog.cancelled() and (error := watchdog.exception()) is not None:
+                    raise error  # the watchdog failed (and closed the socket): supervise it
                 if self._replacement is None:
                     break
                 ws, self._replacement = self._replacement, None
@@ -270,6 +278,7 @@ class MarketConnection:
                 return
             elif now - quiet_since >= opts.silence_timeout / 2 and not pinged:
                 pinged = True  # a quiet market is fine if the socket still answers
+                await self._pacer.wait()  # Binance counts pings against the message rate
                 with contextlib.suppress(ConnectionError, RuntimeError):
                     await ws.ping()
             if now - born >= opts.lifetime:

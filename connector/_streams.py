@@ -52,9 +52,6 @@ class MarketStreams:
         self.log(f"Skipped a malformed market message ({kind}): {sample!r}; further ones of "
                  f"this kind are skipped silently", "WARNING")
 
-    def subscribed(self) -> set[str]:
-        return {s for conns in self.connections.values() for c in conns for s in c.streams}
-
     async def subscribe(self, url: str, names: list[str], *, force: bool = False) -> None:
         conns = self.connections.setdefault(url, [])
         held = {s for c in conns for s in c.streams}

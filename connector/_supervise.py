@@ -34,8 +34,11 @@ def describe(exc: BaseException) -> str:
 
 class Supervised:
     def __init__(self, name: str, life: Life, *, log: LogFn, report: ReportFn,
-                 backoff_initial: float, backoff_max: float) -> None:
+                 backoff_initial: float, backoff_max: float, connects: bool = True) -> None:
+        """``connects``: a life starts by connecting (and calls ``healthy`` once it has),
+        so a failure before that is logged as "connect failed"."""
         self.name = name
+        self._connects = connects
         self._life = life
         self._log = log
         self._report = report
@@ -78,7 +81,7 @@ class Supervised:
                 self.restarts += 1
                 reason = describe(exc)
                 delay = self._backoff * (0.5 + random.random())
-                what = "failed" if self._up else "connect failed"
+                what = "connect failed" if self._connects and not self._up else "failed"
                 self._log(f"{self.name}: {what} ({reason}); retrying in {delay:.1f} s",
                           "WARNING")
                 logger.debug("%s failed", self.name, exc_info=exc)  # the traceback, for us

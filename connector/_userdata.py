@@ -39,6 +39,8 @@ SessionFn = Callable[[], Awaitable[aiohttp.ClientSession]]
 
 _RECONCILE_QUERIES = 50  # vanished orders asked about one by one; the rest leave as canceled
 _MARGIN_RETRIES = 3
+# A dead peer never answers our close frame: do not wait aiohttp's default 10 s for it.
+_WS_TIMEOUT = aiohttp.ClientWSTimeout(ws_close=2.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +75,24 @@ class UserDataStream:
         self.connected = asyncio.Event()
         self.connects = 0
 
-        def supervised(name: str, life: Callable[[], Awaitable[bool]]) -> Supervised:
-            return Supervised(name, life, log=log, report=self._reconnecting,
-                              backoff_initial=options.backoff_initial,
-                              backoff_max=options.backoff_max)
+        def supervised(name: str, life: Callable[[], Awaitable[bool]], connection: str,
+                       *, connects: bool = False) -> Supervised:
+            def report(reason: str) -> None:
+                emit(ConnectionState("user", "reconnecting", reason, connection=connection))
 
-        self.supervisor = supervised("User data stream", self._life)
-        self._keepalive = supervised("listenKey keep-alive", self._keep_alive)
-        self._margin = supervised("futures margin refresh", self._refresh_margin)
+            return Supervised(name, life, log=log, report=report,
+                              backoff_initial=options.backoff_initial,
+                              backoff_max=options.backoff_max, connects=connects)
+
+        self.supervisor = supervised("User data stream", self._life, "user data stream",
+                                     connects=True)
+        self._keepalive = supervised("listenKey keep-alive", self._keep_alive,
+                                     "listenKey keep-alive")
+        self._margin = supervised("futures margin refresh", self._refresh_margin,
+                                  "futures margin refresh")
 
     def _state(self, state: str, reason: str = "user data stream") -> None:
         self._emit(ConnectionState("user", state, reason, connection="user data stream"))
-
-    def _reconnecting(self, reason: str) -> None:
-        self._state("reconnecting", reason)
 
     def start(self) -> None:
         self.supervisor.start()
@@ -124,13 +130,15 @@ class UserDataStream:
             raise
         self._ws = ws
         self.connects += 1
-        reader = asyncio.create_task(self._read(ws), name="user data reader")
+        alive = asyncio.Event()
+        reader = asyncio.create_task(self._read(ws, alive), name="user data reader")
         try:
+            await self._prove_alive(ws, alive)
             try:
                 await self.reconcile()
             except BinanceError as exc:
-                self._log(f"Could not reconcile balances and orders after connecting: {exc}",
-                          "WARNING")
+                # Not reconciled means not trustworthy: the next life tries again.
+                raise NetworkError(f"could not reconcile balances and orders ({exc})") from exc
             self.supervisor.healthy()
             self.connected.set()
             self._log("User data stream connected" if self.connects == 1 else
@@ -138,10 +146,10 @@ class UserDataStream:
                       "INFO")
             self._state("connected")
             reason = await reader
-        finally:  # whatever ended this life, the reader and the socket end with it
+        finally:  # whatever ended this life, the reader, its buffer and the socket end with it
+            self._buffer = None
             reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
+            await asyncio.wait({reader})  # its outcome is ours already; a cancel of us is not lost
             self.connected.clear()
             self._ws = None
             with contextlib.suppress(Exception):
@@ -152,9 +160,21 @@ class UserDataStream:
         self._state("reconnecting", reason)
         return True
 
+    async def _prove_alive(self, ws: aiohttp.ClientWebSocketResponse,
+                           alive: asyncio.Event) -> None:
+        """Ping and wait for the answer before taking the snapshot: a socket that opened
+        but delivers nothing (a half-dead path) would lose every event after it."""
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await ws.ping()
+        try:
+            await asyncio.wait_for(alive.wait(), self.options.reply_timeout)
+        except TimeoutError:
+            raise NetworkError("the new connection answers nothing") from None
+
     async def _open_spot(self) -> aiohttp.ClientWebSocketResponse:
         session = await self._session()
-        ws = await session.ws_connect(self.endpoints.ws_api_url, autoping=False, max_msg_size=0)
+        ws = await session.ws_connect(self.endpoints.ws_api_url, autoping=False, max_msg_size=0,
+                                      timeout=_WS_TIMEOUT)
         try:
             try:
                 await self._subscribe_spot(ws)
@@ -175,7 +195,8 @@ class UserDataStream:
         while True:
             msg = await ws.receive(timeout=self.options.reply_timeout)
             if msg.type is aiohttp.WSMsgType.PING:
-                await ws.pong(msg.data)
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    await ws.pong(msg.data)
                 continue
             if msg.type is not aiohttp.WSMsgType.TEXT:
                 raise NetworkError("WebSocket API closed while subscribing")
@@ -193,7 +214,7 @@ class UserDataStream:
         self._keepalive.start()
         session = await self._session()
         return await session.ws_connect(self.endpoints.user_stream_url(self._listen_key),
-                                        autoping=False, max_msg_size=0)
+                                        autoping=False, max_msg_size=0, timeout=_WS_TIMEOUT)
 
     async def _keep_alive(self) -> bool:
         while True:
@@ -207,7 +228,7 @@ class UserDataStream:
             except BinanceError as exc:
                 self._log(f"listenKey keep-alive failed ({exc}); will retry", "WARNING")
 
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> str:
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse, alive: asyncio.Event) -> str:
         # Account events can be hours apart, so quiet alone proves nothing: after half the
         # timeout we ping, and a socket that answers nothing by the full timeout is dead.
         silence = self.options.user_silence_timeout
@@ -223,6 +244,7 @@ class UserDataStream:
                     await ws.ping()
                 continue
             pinged = False
+            alive.set()
             if msg.type is aiohttp.WSMsgType.TEXT or msg.type is aiohttp.WSMsgType.BINARY:
                 ended = self._on_message(msg.data)
                 if ended:
@@ -282,8 +304,9 @@ class UserDataStream:
             self._bad_frame(f"malformed {kind} ({type(exc).__name__})", str(event)[:200])
 
     def _begin_buffering(self) -> None:
-        if self._buffer is None:
-            self._buffer = []
+        """A fresh buffer per life: events kept from an earlier life would be replayed over
+        a newer snapshot with a gap between them, undoing what the gap changed."""
+        self._buffer = []
 
     def _end_buffering(self, *, since: int | None = None) -> None:
         """Apply what arrived while reconciling (``since`` given) or drop it (a failed

@@ -27,6 +27,7 @@ from connector import (
 from connector.demo import DemoExchange
 
 from .conftest import make_client
+from .helpers import until
 
 ORDER = ("/api/v3/order", "/fapi/v1/order")
 
@@ -261,7 +262,7 @@ async def test_418_ban_stops_all_sending(spot_client: BinanceClient, demo: DemoE
         await spot_client.get_balances()
     assert len(demo.requests) == before
     assert any("banned" in e.message for e in spot_client.logs)
-    await asyncio.sleep(spot_client._rest.banned_until - time.time() + 0.05)
+    await until(lambda: time.time() > spot_client._rest.banned_until, what="the ban to end")
     assert "USDT" in await spot_client.get_balances()
 
 

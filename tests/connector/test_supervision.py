@@ -138,3 +138,27 @@ async def test_clock_skew_on_the_ws_api_resyncs_and_the_stream_recovers(
     demo.spot.set_price("BTCUSDT", price - 100)
     await until(lambda: order.order_id not in spot_client.open_orders,
                 what="the fill learned over the resynced stream")
+
+
+async def test_a_crashed_keepalive_is_reported_and_restarted(demo: DemoExchange) -> None:
+    options = dataclasses.replace(FAST, listen_key_keepalive=0.1)
+    async with make_client(demo, True, live_options=options) as c:
+        states = states_of(c)
+        rest = c._rest
+        real = rest.request
+        crashed: list[bool] = []
+
+        async def crash_once(method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+            if method == "PUT" and not crashed:
+                crashed.append(True)
+                raise RuntimeError("keep-alive bug")
+            return await real(method, path, *args, **kwargs)
+
+        rest.request = crash_once  # type: ignore[method-assign]
+        await until(lambda: any(s.connection == "listenKey keep-alive" for s in states),
+                    what="the crash reported")
+        assert "listenKey keep-alive: failed (RuntimeError: keep-alive bug)" in logs(c)
+        await until(lambda: any(r.method == "PUT" and r.path == "/fapi/v1/listenKey"
+                                for r in demo.requests), what="keep-alive restarted")
+        user = c._live.user
+        assert user is not None and user.connected.is_set()

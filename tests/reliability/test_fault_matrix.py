@@ -6,7 +6,6 @@ exchange's after recovery, and a message the user can read.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from decimal import Decimal
 
@@ -87,7 +86,7 @@ async def test_418_ban_sends_nothing_until_it_ends(client: BinanceClient,
             await client.get_balances()
     assert len(demo.requests) == sent
     assert "banned this IP" in logs(client)
-    await asyncio.sleep(client._rest.banned_until - time.time() + 0.05)
+    await until(lambda: time.time() > client._rest.banned_until, what="the ban to end")
     await place_market(client)
     assert len(engine(demo, client).orders()) == 1
 
