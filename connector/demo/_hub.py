@@ -421,7 +421,8 @@ class StreamHub:
                          "bc": "0"} for b in balances.values()],
                   "P": [{"s": p["symbol"], "pa": p["positionAmt"], "ep": p["entryPrice"],
                          "bep": p["breakEvenPrice"], "cr": "0", "up": p["unRealizedProfit"],
-                         "mt": "cross", "iw": "0", "ps": "BOTH"} for p in positions or []]},
+                         "mt": p.get("marginType", "cross"),
+                         "iw": p.get("isolatedWallet", "0"), "ps": "BOTH"} for p in positions or []]},
         })
 
     def _to_ws_api(self, api_key: str, event: dict[str, Any]) -> None:
