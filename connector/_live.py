@@ -180,6 +180,9 @@ class LiveFeeds:
             elif kind == "ACCOUNT_UPDATE":
                 self._apply_balances(sp.futures_account(event, client.balances))
                 self._refresh_margin_soon()
+                client._futures.on_account_update(event)
+            elif kind == "ACCOUNT_CONFIG_UPDATE":
+                client._futures.on_config_update(event)
             elif kind in ("TRADE_LITE", "listStatus", "externalLockUpdate"):
                 pass  # carried fully by the events above
             else:
@@ -273,6 +276,8 @@ class LiveFeeds:
         client.balances.clear()
         client.balances.update(balances)
         self._emit(BalanceUpdate((*balances.values(), *gone), started))
+        if client.futures and not client.hedge_mode:
+            await client._futures.reload()  # futures positions, as the exchange has them
         self.end_buffering(apply=True, since=started)
 
 

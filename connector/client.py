@@ -21,8 +21,10 @@ from types import TracebackType
 from typing import Any
 
 from . import _parsing as parse
+from ._futures import FuturesDesk
 from ._live import LiveFeeds, LiveOptions
-from ._models import Balance, Candle, Contract, OrderStatus
+from ._margin import Bracket
+from ._models import Balance, Candle, Contract, OrderStatus, Position
 from ._rest import RestClient, Security, encode_params
 from .endpoints import Endpoints, resolve
 from .errors import (
@@ -88,6 +90,8 @@ class BinanceClient:
                                 timeout=timeout, recv_window=recv_window)
         self._live = LiveFeeds(self, live_options or LiveOptions())
         self._started = False
+        self._futures = FuturesDesk(self)  # positions and account settings
+        self.positions: dict[str, Position] = self._futures.book.positions
 
     def __repr__(self) -> str:
         market = "futures" if self.futures else "spot"
@@ -116,6 +120,7 @@ class BinanceClient:
             if self.has_credentials:
                 self.balances = await self.get_balances()
                 self.open_orders = {o.order_id: o for o in await self.get_open_orders()}
+                await self._futures.start()
             await self._live.start()
         except BaseException:
             await self.close()
@@ -127,6 +132,7 @@ class BinanceClient:
                       f"{self._rest.clock_offset_ms:+.0f} ms")
 
     async def close(self) -> None:
+        await self._futures.close()
         await self._live.close()
         await self._rest.close()
         self._started = False
@@ -305,6 +311,7 @@ class BinanceClient:
         tif: str | None = None,
     ) -> OrderStatus:
         """Validate locally, send once with our own client id, and resolve unknown outcomes."""
+        self._futures.refuse_in_hedge_mode()
         c = await self._contract(contract)
         kind = _choice(order_type, ORDER_TYPES, "Order type")
         direction = _choice(side, SIDES, "Side")
@@ -439,6 +446,39 @@ class BinanceClient:
     async def _symbols(self, contracts: Iterable[ContractLike] | ContractLike) -> list[str]:
         items = [contracts] if isinstance(contracts, (str, Contract)) else list(contracts)
         return [(await self._contract(c)).symbol for c in items]
+
+    # -- futures positions and account settings (connector._futures) -------------------------
+
+    @property
+    def hedge_mode(self) -> bool:
+        """True when the futures account is in Hedge Mode: its orders are refused."""
+        return self._futures.hedge_mode
+
+    def funding(self, symbol: str) -> tuple[Decimal, int] | None:
+        """(funding rate, next funding time ms) from the mark price stream, once it spoke."""
+        return self._futures.book.funding(symbol)
+
+    def leverage_of(self, symbol: str) -> int:
+        return self._futures.book.leverage_of(symbol)
+
+    def margin_type_of(self, symbol: str) -> str:
+        """"isolated" or "cross", as the exchange last said."""
+        return self._futures.book.margin_type_of(symbol)
+
+    async def get_leverage_brackets(self) -> dict[str, tuple[Bracket, ...]]:
+        return await self._futures.get_leverage_brackets()
+
+    async def get_positions(self) -> dict[str, Position]:
+        return await self._futures.get_positions()
+
+    async def set_leverage(self, contract: ContractLike, leverage: int) -> int:
+        return await self._futures.set_leverage(await self._contract(contract), leverage)
+
+    async def set_margin_type(self, contract: ContractLike, margin_type: str) -> None:
+        await self._futures.set_margin_type(await self._contract(contract), margin_type)
+
+    async def close_position(self, contract: ContractLike) -> OrderStatus | None:
+        return await self._futures.close_position(await self._contract(contract))
 
 
 def new_client_order_id() -> str:
