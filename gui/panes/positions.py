@@ -329,9 +329,9 @@ class PositionsPane(Pane):
             self.ctx.log(f"Reverse of {symbol} stopped: the close did not fill, nothing more "
                          f"sent", "WARNING")
             return None
-        side = "BUY" if closed.side == "SELL" else "SELL"
+        # the other way is the close's own side: a long closed by a SELL reopens as a short
         opened: OrderStatus = await self.ctx.bridge.place_order(symbol, "MARKET",
-                                                                closed.executed_qty, side)
+                                                                closed.executed_qty, closed.side)
         return opened
 
     async def close_all(self) -> None:

@@ -220,6 +220,7 @@ def test_liquidation_order_and_events() -> None:
     order = sink.orders[-1][1]
     assert order["clientOrderId"].startswith("autoclose-") and order["side"] == "SELL"
     reason, rows = sink.accounts[-1]
+    assert reason == "ORDER"
     assert rows is not None and rows[0]["positionAmt"] == "0.00000000"
     assert acct.free["USDT"] == wallet_before - margin  # the isolated margin is lost, no more
     assert acct.force_orders[-1]["orderId"] == order["orderId"]
