@@ -214,3 +214,33 @@ def test_prefill_close_reaches_the_bridge(run: Runner) -> None:
             assert seen == [("ETHUSDT", "BUY", Decimal("0.300"))]
             assert d.bridge.futures_settings("ETHUSDT") == (20, "cross")
     run(go())
+
+
+def test_leverage_controls_show_and_set_the_exchange_values(run: Runner) -> None:
+    from gui.panes.leverage import LeverageControls
+
+    async def go() -> None:
+        async with Desk() as d:
+            controls = LeverageControls(d.bridge, d.spawn)
+            controls.set_symbol(BTC)
+            assert controls.isVisibleTo(controls.parentWidget() or controls)
+            assert controls.leverage.value() == 20 and controls.margin.currentText() == "Cross"
+            controls.leverage.setValue(10)
+            controls.leverage.editingFinished.emit()
+            await until(lambda: d.demo.futures.account(DEMO_API_KEY).leverage_of(BTC) == 10)
+            controls.margin.setCurrentIndex(1)
+            controls.margin.activated.emit(1)
+            await until(lambda: d.demo.futures.account(DEMO_API_KEY).isolated(BTC))
+            await asyncio.gather(*d.tasks, return_exceptions=True)
+            assert controls.leverage.value() == 10 and controls.margin.currentText() == "Isolated"
+            await d.open(BTC, "0.010")
+            controls.margin.setCurrentIndex(0)
+            controls.margin.activated.emit(0)  # refused with a position open (-4048)
+            results = await asyncio.gather(*d.tasks, return_exceptions=True)
+            assert any("-4048" in str(r) for r in results)
+            assert controls.margin.currentText() == "Isolated"  # back to the exchange's value
+            d.bridge.detach()
+            controls.set_symbol(BTC)
+            assert controls.isHidden()
+            d.tasks.clear()
+    run(go())
