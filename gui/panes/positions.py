@@ -46,6 +46,7 @@ from .base import Environment, Pane, PaneContext
 Index = QModelIndex | QPersistentModelIndex
 Confirm = Callable[[str], Awaitable[bool]]
 ZERO = Decimal(0)
+CENTER = int(Qt.AlignmentFlag.AlignCenter)
 
 
 def position_margin(p: Position) -> Decimal:
@@ -63,7 +64,7 @@ def roe_pct(p: Position) -> Decimal:
 
 class PositionsModel(QAbstractTableModel):
     COLUMNS = ("Symbol", "Size", "Entry", "Mark", "Liq. price", "Margin", "Unrealized PnL",
-               "ROE %", "Funding")
+               "ROE %", "Mode", "Funding")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -128,13 +129,14 @@ class PositionsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if section == 0 else RIGHT
+            return LEFT if section == 0 else CENTER if section == 8 else RIGHT
         return None
 
     def _values(self, p: Position) -> tuple[Any, ...]:
         rate = self.funding.get(p.symbol)
         return (p.symbol, p.quantity, p.entry_price, p.mark_price, p.liquidation_price,
-                position_margin(p), p.unrealized_pnl, roe_pct(p), rate[0] if rate else None)
+                position_margin(p), p.unrealized_pnl, roe_pct(p), f"{p.leverage}x {p.margin_type}",
+                rate[0] if rate else None)
 
     def _text(self, p: Position, col: int, value: Any) -> str:
         c = self.contracts.get(p.symbol)
@@ -148,11 +150,13 @@ class PositionsModel(QAbstractTableModel):
         if col == 4:
             return money(value, price_decimals) if value else "—"
         if col == 8:
+            return str(value)
+        if col == 9:
             rate = self.funding.get(p.symbol)
             if rate is None:
                 return "—"
             at = time.strftime("%H:%M", time.gmtime(rate[1] / 1000))
-            return f"{rate[0] * 100:.4f} % @ {at}"
+            return f"{rate[0] * 100:.4f}% {at}"
         return money(value, 2)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -165,7 +169,7 @@ class PositionsModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return sort_key(self._values(p)[col])
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if col == 0 else RIGHT
+            return LEFT if col == 0 else CENTER if col == 8 else RIGHT
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == 1:
                 return UP if p.quantity > 0 else DOWN
@@ -191,8 +195,11 @@ class PositionsPane(Pane):
         self.model = PositionsModel(self)
         self.proxy = DecimalSortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = make_table("positions", (96, 90, 96, 96, 96, 90, 110, 72, 130), self)
+        widths = (92, 80, 92, 92, 92, 84, 118, 70, 110, 120)
+        self.view = make_table("positions", widths, self)
         self.view.setModel(self.proxy)
+        for col, width in enumerate(widths):  # widths hold once the model gives columns
+            self.view.setColumnWidth(col, width)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
         self.view.doubleClicked.connect(lambda index: self._close_row(index))
