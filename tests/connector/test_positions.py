@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -246,3 +247,81 @@ async def test_spot_client_has_no_positions(ex: DemoExchange) -> None:
         with pytest.raises(InputError):
             await spot.get_positions()
         assert spot.positions == {} and not spot.hedge_mode
+
+
+async def test_close_with_unknown_outcome_asks_instead_of_resending(fc: BinanceClient,
+                                                                    ex: DemoExchange) -> None:
+    await fc.place_order(BTC, "MARKET", "0.010", "BUY")
+    await until(lambda: BTC in fc.positions)
+    ex.faults.fail_next("/fapi/v1/order", method="POST", status=502, after_accept=True)
+    status = await fc.close_position(BTC)
+    assert status is not None and status.status == "filled"
+    assert len(ex.requests_to("/fapi/v1/order", "POST")) == 2  # the open and one close
+    assert any("outcome unknown" in e.message for e in fc.logs)
+    await until(lambda: BTC not in fc.positions)
+
+
+async def test_close_refused_is_logged_and_raised(fc: BinanceClient, ex: DemoExchange) -> None:
+    await fc.place_order(BTC, "MARKET", "0.010", "BUY")
+    ex.faults.fail_next("/fapi/v1/order", method="POST", status=400, code=-2022,
+                        msg="ReduceOnly Order is rejected.")
+    with pytest.raises(ExchangeError):
+        await fc.close_position(BTC)
+    assert any("rejected" in e.message and e.level == "ERROR" for e in fc.logs)
+
+
+async def test_close_leaves_dust_below_the_lot_step(fc: BinanceClient, ex: DemoExchange) -> None:
+    account = ex.futures.account(DEMO_API_KEY)
+    await fc.place_order(BTC, "MARKET", "0.010", "BUY")
+    account.positions[BTC].amount = Decimal("0.0105")  # as if a lot step had changed
+    status = await fc.close_position(BTC)
+    assert status is not None and status.executed_qty == Decimal("0.010")
+    assert any("0.0005 remains" in e.message for e in fc.logs)
+    account.positions[BTC].amount = Decimal("0.0005")
+    assert await fc.close_position(BTC) is None
+    assert any("below the MARKET lot step" in e.message for e in fc.logs)
+
+
+async def test_leverage_input_is_checked_before_sending(fc: BinanceClient,
+                                                        ex: DemoExchange) -> None:
+    for bad in (True, "ten", 2.5, 500):
+        with pytest.raises(InputError):
+            await fc.set_leverage(BTC, bad)  # type: ignore[arg-type]
+    assert ex.requests_to("/fapi/v1/leverage") == []
+    assert await fc.set_leverage(BTC, "7") == 7  # type: ignore[arg-type]
+    ex.faults.fail_next("/fapi/v1/marginType", status=400, code=-4047,
+                        msg="Margin type cannot be changed if there exists open orders.")
+    with pytest.raises(ExchangeError):
+        await fc.set_margin_type(BTC, "ISOLATED")
+    assert fc.margin_type_of(BTC) == "cross"
+
+
+async def test_config_update_and_fallbacks(ex: DemoExchange) -> None:
+    ex.faults.fail_next("/fapi/v1/leverageBracket", status=400, code=-1100,
+                        msg="Illegal characters found in parameter.")
+    ex.faults.fail_next("/fapi/v1/symbolConfig", status=404, code=-5, msg="Not found")
+    ex.futures.set_leverage(DEMO_API_KEY, BTC, 33)
+    async with make_client(ex, True) as c:
+        assert any("Leverage brackets unavailable" in e.message for e in c.logs)
+        assert c.leverage_of(BTC) == 33  # from the v2 rows instead of symbolConfig
+        await c.place_order(BTC, "MARKET", "0.010", "BUY")
+        await until(lambda: BTC in c.positions)
+        assert c.positions[BTC].leverage == 33
+        # no brackets: the liquidation price stays the exchange's
+        assert c._futures.book.computed_liquidation_price(BTC) is None
+        c._live._apply_user({"e": "ACCOUNT_CONFIG_UPDATE", "E": 1, "T": 1,
+                             "ac": {"s": BTC, "l": 12}})
+        assert c.positions[BTC].leverage == 12
+
+
+async def test_a_late_rest_answer_does_not_undo_a_stream_update(fc: BinanceClient,
+                                                                ex: DemoExchange) -> None:
+    desk = fc._futures
+    ex.faults.delay_next("/fapi/v3/positionRisk", 0.3)
+    reload = asyncio.ensure_future(desk.reload())
+    await until(lambda: ex.faults.rest == [], what="the slow request is in")
+    await fc.place_order(BTC, "MARKET", "0.010", "BUY")  # its ACCOUNT_UPDATE overtakes
+    await until(lambda: BTC in fc.positions)
+    await reload
+    assert fc.positions[BTC].quantity == Decimal("0.010")
+    await until(lambda: desk._refresh is not None and desk._refresh.done())
