@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from connector import BinanceClient
 from connector.demo import DEMO_API_KEY, DemoExchange
+from connector.events import MarkPrice
 from gui.bridge import Bridge
 from gui.models import DOWN, UP, WatchlistModel
 from gui.panes.base import Environment, PaneContext
@@ -23,6 +24,7 @@ from ..connector.conftest import make_client
 from .conftest import Runner, until
 
 BTC = "BTCUSDT"
+D = Decimal
 
 
 class Desk:
@@ -243,4 +245,27 @@ def test_leverage_controls_show_and_set_the_exchange_values(run: Runner) -> None
             controls.set_symbol(BTC)
             assert controls.isHidden()
             d.tasks.clear()
+    run(go())
+
+
+def test_context_menu_closes_and_funding_shows(run: Runner) -> None:
+    async def go() -> None:
+        async with Desk() as d:
+            await d.open(BTC, "0.010")
+            f = d.demo.futures
+            d.pane.on_event(MarkPrice(BTC, f.mark_price(BTC), f.index_price(BTC),
+                                      D("0.0001"), 1_796_140_800_000))  # 16:00 UTC
+            d.pane.flush()
+            assert d.pane.model.index(0, 9).data() == "0.0100% 16:00"
+            assert d.pane.model.index(0, 8).data() == "20x cross"
+            view = d.pane.view
+            d.pane._menu(view.visualRect(view.model().index(0, 0)).center())
+            actions = {a.text(): a for a in d.pane._open_menu.actions()}
+            assert list(actions) == ["Close position", "Reverse position",
+                                     "Close in ticket (reduce-only)…", "Close all positions"]
+            d.pane._open_menu.close()
+            actions["Close position"].trigger()
+            await until(lambda: d.rows() == [], what="closed from the menu")
+            d.pane.on_disconnected()
+            assert d.pane.model.rowCount() == 0 and d.pane.model.funding == {}
     run(go())
