@@ -239,3 +239,14 @@ async def test_force_orders_and_income_endpoints(pb: AsyncClient, ex: DemoExchan
     income = await pb.futures_income_history(incomeType="FUNDING_FEE")
     assert len(income) == 1 and D(income[0]["income"]) < 0
     assert await pb.futures_position_information() == []
+
+
+async def test_position_side_must_match_the_mode(pb: AsyncClient) -> None:
+    with pytest.raises(BinanceAPIException) as one_way:
+        await pb.futures_create_order(symbol=BTC, side="BUY", type="MARKET", quantity="0.010",
+                                      positionSide="LONG")
+    assert one_way.value.code == -4061
+    await pb.futures_change_position_mode(dualSidePosition="true")
+    with pytest.raises(BinanceAPIException) as hedge:
+        await pb.futures_create_order(symbol=BTC, side="BUY", type="MARKET", quantity="0.010")
+    assert hedge.value.code == -4061
