@@ -250,3 +250,31 @@ async def test_position_side_must_match_the_mode(pb: AsyncClient) -> None:
     with pytest.raises(BinanceAPIException) as hedge:
         await pb.futures_create_order(symbol=BTC, side="BUY", type="MARKET", quantity="0.010")
     assert hedge.value.code == -4061
+
+
+async def test_ccxt_positions_leverage_margin_and_tiers(ex: DemoExchange) -> None:
+    import re
+
+    import ccxt.async_support as ccxt
+
+    x = ccxt.binanceusdm({"apiKey": DEMO_API_KEY, "secret": DEMO_API_SECRET})
+    for name, url in list(x.urls["api"].items()):
+        if isinstance(url, str):
+            x.urls["api"][name] = re.sub(r"https://[a-z\-]+\.binance\.com", ex.rest_url, url)
+    assert all(u.startswith(ex.rest_url) for u in x.urls["api"].values() if isinstance(u, str))
+    x.options["fetchCurrencies"] = False
+    x.options["fetchMarkets"] = {"types": ["linear"]}
+    try:
+        await x.load_markets()
+        symbol = "BTC/USDT:USDT"
+        assert (await x.set_leverage(10, symbol))["leverage"] == 10
+        await x.set_margin_mode("isolated", symbol)
+        assert (await x.fetch_position_mode(symbol))["hedged"] is False
+        await x.create_order(symbol, "market", "sell", 0.01)
+        (p,) = await x.fetch_positions([symbol])
+        assert (p["side"], p["contracts"], p["marginMode"]) == ("short", 0.01, "isolated")
+        assert p["liquidationPrice"] > 95000
+        tiers = (await x.fetch_leverage_tiers([symbol]))[symbol]
+        assert tiers[0]["maxLeverage"] == 125 and tiers[1]["maintenanceMarginRate"] == 0.005
+    finally:
+        await x.close()
