@@ -173,6 +173,8 @@ class MarketEngine(Accounts):
                                   f"only).")
             raise RejectError(-1013, "Filter failure: NOTIONAL")
         acct = self.account(api_key)
+        if reduce_only and self.futures:
+            self.check_reduce_only(acct, spec.symbol, side)
         if client_order_id:
             for o in self.orders_by_id.values():
                 if o.api_key == api_key and o.client_order_id == client_order_id and o.is_open:

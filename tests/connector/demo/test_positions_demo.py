@@ -278,3 +278,18 @@ async def test_ccxt_positions_leverage_margin_and_tiers(ex: DemoExchange) -> Non
         assert tiers[0]["maxLeverage"] == 125 and tiers[1]["maintenanceMarginRate"] == 0.005
     finally:
         await x.close()
+
+
+async def test_reduce_only_must_face_a_position(pb: AsyncClient) -> None:
+    with pytest.raises(BinanceAPIException) as nothing:
+        await pb.futures_create_order(symbol=BTC, side="SELL", type="MARKET", quantity="0.010",
+                                      reduceOnly="true")
+    assert nothing.value.code == -2022
+    await pb.futures_create_order(symbol=BTC, side="BUY", type="MARKET", quantity="0.010")
+    with pytest.raises(BinanceAPIException) as grow:
+        await pb.futures_create_order(symbol=BTC, side="BUY", type="MARKET", quantity="0.010",
+                                      reduceOnly="true")
+    assert grow.value.code == -2022
+    await pb.futures_create_order(symbol=BTC, side="SELL", type="MARKET", quantity="0.010",
+                                  reduceOnly="true")
+    assert await pb.futures_position_information() == []
