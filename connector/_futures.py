@@ -28,6 +28,7 @@ from .filters import fmt, round_quantity
 if TYPE_CHECKING:
     from .client import BinanceClient
 
+REFRESH_DELAY = 1.0  # seconds: at most ~300 of the 2400 weight a minute on a busy account
 HEDGE_MODE_REFUSAL = ("Order refused: this futures account is in Hedge Mode and Starlight trades "
                       "in One-way Mode only; switch to One-way Mode in Binance's futures "
                       "preferences and reconnect")
@@ -121,7 +122,7 @@ class FuturesDesk:
             self._refresh = asyncio.create_task(self._refresh_later())
 
     async def _refresh_later(self) -> None:
-        await asyncio.sleep(0.3)  # one request for a burst of fills
+        await asyncio.sleep(REFRESH_DELAY)  # one request (weight 5) for a burst of fills
         try:
             await self.reload()
         except BinanceError as exc:
