@@ -96,6 +96,9 @@ class Accounts(Margins):
             raise RejectError(-2027, "Exceeded the maximum allowable position at current "
                               "leverage.")
         acct.leverage[spec.symbol] = leverage
+        notify = getattr(self.sink, "account_config_update", None)  # the hub; not NullSink
+        if notify is not None:
+            notify(self.market, api_key, spec.symbol, leverage, now_ms())
         return {"leverage": leverage, "maxNotionalValue": fmt(cap, 0), "symbol": spec.symbol}
 
     def set_margin_type(self, api_key: str, symbol: str, margin_type: str) -> dict[str, Any]:

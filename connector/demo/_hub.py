@@ -425,6 +425,13 @@ class StreamHub:
                          "iw": p.get("isolatedWallet", "0"), "ps": "BOTH"} for p in positions or []]},
         })
 
+    def account_config_update(self, market: Market, api_key: str, symbol: str, leverage: int,
+                              time_ms: int) -> None:
+        """Futures ``ACCOUNT_CONFIG_UPDATE``: a symbol's leverage changed."""
+        if market == "futures":
+            self._to_user_stream(api_key, {"e": "ACCOUNT_CONFIG_UPDATE", "E": time_ms,
+                                           "T": time_ms, "ac": {"s": symbol, "l": leverage}})
+
     def _to_ws_api(self, api_key: str, event: dict[str, Any]) -> None:
         for conn in tuple(self.conns):
             if conn.kind == "wsapi" and conn.api_key == api_key and conn.subscription_id is not None:

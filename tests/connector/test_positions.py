@@ -325,3 +325,12 @@ async def test_a_late_rest_answer_does_not_undo_a_stream_update(fc: BinanceClien
     await reload
     assert fc.positions[BTC].quantity == Decimal("0.010")
     await until(lambda: desk._refresh is not None and desk._refresh.done())
+
+
+async def test_leverage_changed_elsewhere_arrives_by_stream(fc: BinanceClient,
+                                                            ex: DemoExchange) -> None:
+    await fc.place_order(BTC, "MARKET", "0.010", "BUY")
+    await until(lambda: BTC in fc.positions)
+    ex.futures.set_leverage(DEMO_API_KEY, BTC, 15)  # as another app would, over REST
+    await until(lambda: fc.positions[BTC].leverage == 15, what="ACCOUNT_CONFIG_UPDATE")
+    assert fc.leverage_of(BTC) == 15
