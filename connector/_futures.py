@@ -22,7 +22,7 @@ from ._margin import Bracket, brackets_from
 from ._models import Contract, OrderStatus, Position
 from ._positions import PositionBook
 from .errors import BinanceError, ExchangeError, InputError, NetworkError, ServerError
-from .events import Event, MarkPrice
+from .events import Event, MarkPrice, OrderUpdate
 from .filters import fmt, round_quantity
 
 if TYPE_CHECKING:
@@ -147,10 +147,28 @@ class FuturesDesk:
             self.client._emit(update)
 
     def _on_event(self, event: Event) -> None:
-        if type(event) is MarkPrice:
+        kind = type(event)
+        if kind is MarkPrice:
             assert isinstance(event, MarkPrice)
             for update in self.book.apply_mark(event):
                 self.client._emit(update)
+        elif kind is OrderUpdate:
+            assert isinstance(event, OrderUpdate)
+            # after the OrderUpdate reshape this is note_forced_close(event.order, ...)
+            self.note_forced_close(OrderStatus(
+                event.order_id, event.status, event.avg_price, event.executed_qty,
+                event.symbol, event.client_order_id, event.side, event.order_type),
+                event.execution_type)
+
+    def note_forced_close(self, status: OrderStatus, execution_type: str) -> None:
+        """Tell the trader, loudly, when the exchange closed a position for them."""
+        cid = status.client_order_id
+        if status.status != "filled" or not cid.startswith(("autoclose-", "adl_autoclose")):
+            return
+        what = "LIQUIDATED" if cid.startswith("autoclose-") else "auto-deleveraged (ADL)"
+        self.client._add_log(f"{status.symbol} position {what}: {status.side} "
+                             f"{fmt(status.executed_qty)} @ {fmt(status.avg_price)} (order "
+                             f"{status.order_id}, {execution_type or 'CALCULATED'})", "ERROR")
 
     # -- settings and closing --------------------------------------------------------------------------
 

@@ -152,6 +152,8 @@ async def test_isolated_liquidation_leaves_client_positions(fc: BinanceClient,
     assert liquidation and liquidation[-1].order_type == "LIQUIDATION"
     assert liquidation[-1].execution_type == "CALCULATED" and liquidation[-1].status == "filled"
     assert ex.futures.account(DEMO_API_KEY).force_orders[-1]["type"] == "LIQUIDATION"
+    assert any("BTCUSDT position LIQUIDATED: SELL 0.1 @" in e.message and e.level == "ERROR"
+               for e in fc.logs)
     assert not await fc.get_positions()
 
 
