@@ -202,12 +202,15 @@ class Accounts(Margins):
         self.sink.order_update(self.market, api_key,
                                liq.liquidation_order(order_id, symbol, side, qty, price, t, "NEW"),
                                "NEW", ZERO, ZERO, ZERO, None, -1, False, t)
+        before = acct.free.get("USDT", ZERO)
         realized = self._apply_position(acct, symbol, -amount, price)
-        if isolated:
-            clearance = margin + realized
-        wallet = acct.free.get("USDT", ZERO) + realized
-        fee = max(min(clearance, wallet), ZERO)
-        acct.free["USDT"] = wallet - fee
+        if isolated:  # the loss is the isolated margin, exactly: beyond it the insurance pays
+            fee = max(margin + realized, ZERO)
+            acct.free["USDT"] = before - margin
+        else:  # cross: the maintenance margin goes; a bankrupt wallet is topped up to zero
+            wallet = before + realized
+            fee = max(min(clearance, wallet), ZERO)
+            acct.free["USDT"] = max(wallet - fee, ZERO)
         trade_id = next(self._trade_ids)
         filled = liq.liquidation_order(order_id, symbol, side, qty, price, t, "FILLED")
         acct.force_orders.append(filled)

@@ -293,3 +293,25 @@ async def test_reduce_only_must_face_a_position(pb: AsyncClient) -> None:
     await pb.futures_create_order(symbol=BTC, side="SELL", type="MARKET", quantity="0.010",
                                   reduceOnly="true")
     assert await pb.futures_position_information() == []
+
+
+def test_a_gap_through_the_liquidation_price_costs_only_the_isolated_margin() -> None:
+    e, _ = engine()
+    e.set_margin_type(DEMO_API_KEY, BTC, "ISOLATED")
+    e.set_leverage(DEMO_API_KEY, BTC, 50)
+    buy(e, "0.100")
+    acct = e.account(DEMO_API_KEY)
+    wallet, margin = acct.free["USDT"], acct.positions[BTC].isolated_wallet
+    e.set_price(BTC, "80000")  # far below: the loss at the fill exceeds the margin
+    assert BTC not in acct.positions
+    assert acct.free["USDT"] == wallet - margin
+
+
+def test_cross_bankruptcy_leaves_a_zero_wallet_not_a_negative_one() -> None:
+    e, _ = engine()
+    acct = e.account(DEMO_API_KEY)
+    acct.free["USDT"] = D(500)
+    e.set_leverage(DEMO_API_KEY, BTC, 100)
+    buy(e, "0.300")
+    e.set_price(BTC, "60000")
+    assert BTC not in acct.positions and acct.free["USDT"] == 0
