@@ -41,6 +41,9 @@ class FuturesDesk:
         self.hedge_mode = False
         self._refresh: asyncio.Task[None] | None = None
         self._generation = 0  # bumped by every stream change to a position
+        self._marked: set[str] = set()  # symbols whose markPrice stream we asked for
+        self._mark_stream: bool | None = None  # False: this client has no markPrice channel
+        self._tasks: set[asyncio.Task[None]] = set()
         client.add_listener(self._on_event)
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -67,8 +70,10 @@ class FuturesDesk:
         await self.get_positions()
 
     async def close(self) -> None:
-        task, self._refresh = self._refresh, None
-        if task is not None:
+        tasks = [t for t in (self._refresh, *self._tasks) if t is not None]
+        self._refresh = None
+        self._tasks.clear()
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -116,6 +121,7 @@ class FuturesDesk:
             return
         for update in self.book.load(rows):
             self.client._emit(update)
+        self._follow_marks()
 
     def _refresh_soon(self) -> None:
         if self._refresh is None or self._refresh.done():
@@ -140,6 +146,29 @@ class FuturesDesk:
             self._refresh_soon()  # then the exchange's own liquidation prices
         for update in updates:
             self.client._emit(update)
+        self._follow_marks()
+
+    def _follow_marks(self) -> None:
+        """Every open position's mark price streams, so its unrealized PnL follows the mark."""
+        wanted = sorted(set(self.book.positions) - self._marked)
+        if not wanted or self._mark_stream is False or not self.client.futures:
+            return
+        self._marked.update(wanted)
+        task = asyncio.create_task(self._subscribe_marks(wanted))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _subscribe_marks(self, symbols: list[str]) -> None:
+        try:
+            await self.client.subscribe_channel(symbols, "markPrice")
+        except InputError:
+            self._mark_stream = False  # a build without the markPrice channel: PnL from REST
+        except BinanceError as exc:
+            self._marked.difference_update(symbols)
+            self.client._add_log(f"Mark price stream for {', '.join(symbols)} unavailable "
+                                 f"({exc}); unrealized PnL updates with fills only", "WARNING")
+        else:
+            self._mark_stream = True
 
     def on_config_update(self, event: dict[str, Any]) -> None:
         """``ACCOUNT_CONFIG_UPDATE``: a leverage changed (here or in another app)."""

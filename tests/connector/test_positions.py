@@ -191,7 +191,7 @@ async def test_mark_price_stream_moves_unrealized_pnl(fc: BinanceClient,
                                                       ex: DemoExchange) -> None:
     await fc.place_order(BTC, "MARKET", "0.010", "BUY")
     await until(lambda: BTC in fc.positions)
-    await fc.subscribe_channel(BTC, "markPrice")
+    await until(lambda: fc._futures._mark_stream is True, what="the desk subscribes itself")
     ex.futures.set_price(BTC, "99000")
     await until(lambda: fc.positions[BTC].mark_price == ex.futures.mark_price(BTC),
                 what="stream mark")
@@ -336,3 +336,11 @@ async def test_leverage_changed_elsewhere_arrives_by_stream(fc: BinanceClient,
     ex.futures.set_leverage(DEMO_API_KEY, BTC, 15)  # as another app would, over REST
     await until(lambda: fc.positions[BTC].leverage == 15, what="ACCOUNT_CONFIG_UPDATE")
     assert fc.leverage_of(BTC) == 15
+
+
+async def test_without_a_mark_channel_pnl_comes_from_rest(fc: BinanceClient,
+                                                         ex: DemoExchange) -> None:
+    await fc.place_order(BTC, "MARKET", "0.010", "BUY")
+    await until(lambda: fc._futures._mark_stream is not None, what="mark stream decided")
+    assert fc._futures._mark_stream is ("markPrice" in client_module.CHANNELS)
+    assert BTC in fc._futures._marked
