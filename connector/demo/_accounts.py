@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import _liquidation as liq
-from ._brackets import brackets_for, max_notional
+from ._brackets import brackets, max_notional
 from ._margin import DEFAULT_LEVERAGE, Account, Margins, Position
 from ._symbols import SymbolSpec
 from ._wire import ZERO, RejectError, fmt, now_ms
@@ -86,7 +86,7 @@ class Accounts(Margins):
 
     def set_leverage(self, api_key: str, symbol: str, leverage: int) -> dict[str, Any]:
         spec = self.spec(symbol)
-        top = brackets_for(spec.symbol)[0].initial_leverage
+        top = brackets(spec.symbol)[0].initial_leverage
         if not 1 <= leverage <= top:
             raise RejectError(-4028, f"Leverage {leverage} is not valid")
         acct = self.account(api_key)

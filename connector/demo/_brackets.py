@@ -21,8 +21,8 @@ ZERO = Decimal(0)
 class Bracket:
     bracket: int
     initial_leverage: int
-    floor: Decimal
-    cap: Decimal
+    notional_floor: Decimal
+    notional_cap: Decimal
     maint_margin_ratio: Decimal
     cum: Decimal
 
@@ -62,22 +62,22 @@ def _table(name: str) -> tuple[Bracket, ...]:
     return tuple(out)
 
 
-def brackets_for(symbol: str) -> tuple[Bracket, ...]:
+def brackets(symbol: str) -> tuple[Bracket, ...]:
     """Every tier of ``symbol``, lowest notional first (unknown symbols get the alt table)."""
     return _table(_TABLE_OF.get(symbol, "alt"))
 
 
 def bracket_for(symbol: str, notional: Decimal) -> Bracket:
     """The tier an absolute position ``notional`` falls in (the last tier beyond the table)."""
-    tiers = brackets_for(symbol)
+    tiers = brackets(symbol)
     value = abs(notional)
     for b in tiers:
-        if value < b.cap:
+        if value < b.notional_cap:
             return b
     return tiers[-1]
 
 
 def max_notional(symbol: str, leverage: int) -> Decimal:
     """The largest position notional ``leverage`` allows (Binance's ``maxNotionalValue``)."""
-    caps = [b.cap for b in brackets_for(symbol) if b.initial_leverage >= leverage]
+    caps = [b.notional_cap for b in brackets(symbol) if b.initial_leverage >= leverage]
     return max(caps) if caps else ZERO

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ._brackets import brackets_for
+from ._brackets import brackets
 from ._rest_call import Call, Router
 from ._wire import RejectError, now_ms
 
@@ -127,9 +127,9 @@ def _dual_set(call: Call) -> dict[str, Any]:
 def _bracket_rows(symbol: str) -> dict[str, Any]:
     return {"symbol": symbol, "brackets": [
         {"bracket": b.bracket, "initialLeverage": b.initial_leverage,
-         "notionalCap": int(b.cap), "notionalFloor": int(b.floor),
+         "notionalCap": int(b.notional_cap), "notionalFloor": int(b.notional_floor),
          "maintMarginRatio": float(b.maint_margin_ratio), "cum": float(b.cum)}
-        for b in brackets_for(symbol)]}
+        for b in brackets(symbol)]}
 
 
 def _leverage_bracket(call: Call) -> Any:

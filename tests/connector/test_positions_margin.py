@@ -67,9 +67,9 @@ def test_brackets_parse_sort_and_pick() -> None:
 
 def test_demo_cum_is_binance_published_cum() -> None:
     from connector.demo._brackets import bracket_for as demo_bracket
-    from connector.demo._brackets import brackets_for, max_notional
+    from connector.demo._brackets import brackets, max_notional
 
-    cums = [b.cum for b in brackets_for("BTCUSDT")[:5]]
+    cums = [b.cum for b in brackets("BTCUSDT")[:5]]
     assert cums == [0, 50, 950, 11450, 131450]  # Binance's BTCUSDT maintenance amounts
     assert demo_bracket("BTCUSDT", D(600000)).bracket == 3
     assert max_notional("BTCUSDT", 125) == 50000 and max_notional("BTCUSDT", 20) == 100_000_000
