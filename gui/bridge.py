@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from connector import BinanceClient, Contract, OrderStatus
+from connector import BinanceClient, Contract, OrderStatus, Position
 from connector.events import (
     AggTrade,
     BalanceUpdate,
@@ -102,3 +102,28 @@ class Bridge(QObject):
         client = self._client()
         await client.unsubscribe_channel(symbols, "bookTicker")
         await client.unsubscribe_channel(symbols, "miniTicker")
+
+    # -- futures positions and settings (connector._futures; the positions pane, the ticket) --
+
+    closePrefilled = Signal(str, str, object)  # symbol, side, quantity: a reduce-only close
+
+    def positions(self) -> dict[str, Position]:
+        return dict(self.client.positions) if self.client else {}
+
+    async def close_position(self, symbol: str) -> OrderStatus | None:
+        return await self._client().close_position(symbol)
+
+    async def set_leverage(self, symbol: str, leverage: int) -> int:
+        return await self._client().set_leverage(symbol, leverage)
+
+    async def set_margin_type(self, symbol: str, margin_type: str) -> None:
+        await self._client().set_margin_type(symbol, margin_type)
+
+    def futures_settings(self, symbol: str) -> tuple[int, str] | None:
+        """(leverage, "isolated"/"cross") as the exchange last said; None off futures."""
+        c = self.client
+        return (c.leverage_of(symbol), c.margin_type_of(symbol)) if c and c.futures else None
+
+    def prefill_close(self, symbol: str, side: str, quantity: Decimal) -> None:
+        """Ask the ticket to show a reduce-only close of ``quantity`` (the trader sends it)."""
+        self.closePrefilled.emit(symbol, side, quantity)
