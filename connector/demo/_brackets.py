@@ -85,7 +85,3 @@ def max_notional(symbol: str, leverage: int) -> Decimal:
     """The largest position notional ``leverage`` allows (Binance's ``maxNotionalValue``)."""
     caps = [b.notional_cap for b in brackets(symbol) if b.initial_leverage >= leverage]
     return max(caps) if caps else ZERO
-
-
-def max_leverage(symbol: str) -> int:
-    return brackets(symbol)[0].initial_leverage
