@@ -5,18 +5,20 @@ events, REST calls hand it the orders they learned about, reconciliation hands
 it a fresh snapshot; it decides what is new, keeps the dicts current, logs
 what a trader should read and emits the events listeners get. It does no I/O.
 
-Futures positions belong here too (``positions`` beside ``balances``, applied
-the same way): see the marked place below.
+Futures positions live here too: ``book`` (a ``_positions.PositionBook``)
+holds them with the settings that shape them; ``positions`` is its dict.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
-from ._models import Balance, OrderStatus
-from .events import BalanceUpdate, Event, OrderUpdate
+from ._models import Balance, OrderStatus, Position
+from ._positions import PositionBook, forced_close_message
+from .events import BalanceUpdate, Event, MarkPrice, OrderUpdate, PositionUpdate
 from .filters import fmt
 
 EmitFn = Callable[[Event], None]
@@ -32,9 +34,11 @@ class AccountState:
         self._log = log
         self.balances: dict[str, Balance] = {}
         self.open_orders: dict[int, OrderStatus] = {}
-        # Positions go here: ``self.positions: dict[str, Position]`` with an
-        # ``apply_position(PositionUpdate)`` beside ``apply_balances``, and the
-        # snapshot in ``reconciled``.
+        self.book = PositionBook()
+        self.positions: dict[str, Position] = self.book.positions
+        self.hedge_mode = False  # a Hedge Mode account: refused, no positions shown
+        self.position_version = 0  # bumped by every stream change to a position
+        self.positions_moved: Callable[[], None] | None = None  # the futures desk's hook
         self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
         self._finished: OrderedDict[int, None] = OrderedDict()  # known to be done
         self._reported: OrderedDict[int, None] = OrderedDict()  # done, and listeners told
@@ -84,6 +88,9 @@ class AccountState:
         if not self._store(order, report=True):
             return
         self._log_order(update)
+        forced = forced_close_message(order, update.execution_type)
+        if forced:
+            self._log(forced, "ERROR")  # the exchange closed a position for the trader
         self._emit(update)
 
     def _log_order(self, u: OrderUpdate) -> None:
@@ -104,6 +111,39 @@ class AccountState:
             self.balances[b.asset] = b
         self.balance_version += 1
         self._emit(update)
+
+    # -- futures positions ----------------------------------------------------------------------
+
+    def _emit_positions(self, updates: Iterable[PositionUpdate]) -> None:
+        for update in updates:
+            self._emit(update)
+
+    def apply_account_positions(self, event: Mapping[str, Any]) -> None:
+        """``ACCOUNT_UPDATE``'s ``P`` rows (and cross wallet) move positions."""
+        if self.hedge_mode:
+            return
+        updates = self.book.apply_account(event)
+        moved = bool(event["a"].get("P"))
+        if moved:
+            self.position_version += 1
+        self._emit_positions(updates)
+        if moved and self.positions_moved is not None:
+            self.positions_moved()
+
+    def apply_config_event(self, event: Mapping[str, Any]) -> None:
+        """``ACCOUNT_CONFIG_UPDATE``: a leverage changed (here or in another app)."""
+        self._emit_positions(self.book.apply_config_event(event))
+
+    def apply_mark(self, mark: MarkPrice) -> None:
+        """A mark price from the stream: the position's unrealized PnL follows it."""
+        self._emit_positions(self.book.apply_mark(mark))
+
+    def set_leverage(self, symbol: str, leverage: int) -> None:
+        self._emit_positions(self.book.set_leverage(symbol, leverage))
+
+    def load_positions(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """``positionRisk`` rows replace every position; listeners hear what changed."""
+        self._emit_positions(self.book.load(rows))
 
     # -- snapshots ------------------------------------------------------------------------------
 

@@ -20,8 +20,9 @@ from typing import Any
 from . import _history
 from . import _parsing as parse
 from ._account import AccountState
+from ._futures import FuturesDesk
 from ._live import LiveFeeds, LiveOptions
-from ._models import Balance, Contract, OrderBook, OrderStatus, Trade
+from ._models import Balance, Contract, OrderBook, OrderStatus, Position, Trade
 from ._rest import RestClient, Security, encode_params
 from ._userdata import AccountReader
 from .endpoints import Endpoints, resolve
@@ -72,11 +73,17 @@ class ClientCore:
         self._rest = RestClient(self.endpoints, public_key, secret_key, log=self._add_log,
                                 timeout=timeout, recv_window=recv_window)
         self._account = AccountState(self._emit, self._add_log)
-        reader = AccountReader(self.get_balances, self.get_open_orders, self.get_order_status)
+        reader = AccountReader(self.get_balances, self.get_open_orders, self.get_order_status,
+                               self._reload_positions)
         self._live = LiveFeeds(endpoints=self.endpoints, rest=self._rest, account=self._account,
                                reader=reader, prices=self.prices, books=self.books,
                                emit=self._emit,
                                log=self._add_log, options=live_options)
+        self._futures = FuturesDesk(futures=futures, rest=self._rest, account=self._account,
+                                    log=self._add_log, subscribe=self._live.subscribe)
+
+    async def _reload_positions(self) -> None:
+        await self._futures.reload_one_way()
 
     # -- live state (the account's own dicts, kept current by the user-data stream) ----------
 
@@ -87,6 +94,11 @@ class ClientCore:
     @property
     def open_orders(self) -> dict[int, OrderStatus]:
         return self._account.open_orders
+
+    @property
+    def positions(self) -> dict[str, Position]:
+        """Open futures positions (one-way mode), kept current by the streams."""
+        return self._account.positions
 
     @property
     def has_credentials(self) -> bool:

@@ -150,7 +150,9 @@ class LiveFeeds:
         elif kind == "trade":
             self._emit(sp.market_trade(data))
         elif kind == "markPriceUpdate":
-            self._emit(sp.mark_price(data))
+            mark = sp.mark_price(data)
+            self._emit(mark)
+            self._account.apply_mark(mark)  # open positions' unrealized PnL follows the mark
         else:
             self.market.bad_frame(f"unknown event {kind!r}", str(data))
 

@@ -81,6 +81,7 @@ class TradingMixin(MarketDataMixin):
     ) -> OrderStatus:
         """Validate locally (``prepare_order``), send once with our own client id, and
         resolve unknown outcomes by query."""
+        self._futures.refuse_in_hedge_mode()
         c = await self._contract(contract)
         order = prepare_order(c, order_type, quantity, side, price, tif)
         self._rest.require_credentials()  # before asking for a price: nothing is sent

@@ -50,6 +50,7 @@ class AccountReader:
     get_balances: Callable[[], Awaitable[dict[str, Balance]]]
     get_open_orders: Callable[[], Awaitable[list[OrderStatus]]]
     get_order_status: Callable[[str, int], Awaitable[OrderStatus]]
+    reload_positions: Callable[[], Awaitable[None]] | None = None  # futures, one-way mode
 
 
 class UserDataStream:
@@ -295,7 +296,10 @@ class UserDataStream:
                 account.apply_balances(sp.spot_balance_delta(event, account.balances))
             elif kind == "ACCOUNT_UPDATE":
                 account.apply_balances(sp.futures_account(event, account.balances))
+                account.apply_account_positions(event)
                 self._margin_wanted.set()
+            elif kind == "ACCOUNT_CONFIG_UPDATE":
+                account.apply_config_event(event)
             elif kind in ("TRADE_LITE", "listStatus", "externalLockUpdate"):
                 pass  # carried fully by the events above
             else:
@@ -345,6 +349,12 @@ class UserDataStream:
             self._end_buffering(since=started)
             raise
         account.reconciled(balances, orders, finals, started)
+        if self.futures and reader.reload_positions is not None:
+            try:
+                await reader.reload_positions()  # futures positions, as the exchange has them
+            except BaseException:
+                self._end_buffering(since=started)
+                raise
         self._end_buffering(since=started)
 
     async def _refresh_margin(self) -> bool:

@@ -6,24 +6,25 @@ streams (``connector._live``) and the live state they keep current
 ``connector._account``). Listeners get every event on the event loop, in order.
 
 The methods live by concern: account reads, listeners and the log in
-``_core``, market data in ``_market_data``, orders in ``_trading``; this
-module adds the life cycle.
+``_core``, market data in ``_market_data``, orders in ``_trading``, futures
+positions and settings in ``_futures_api``; this module adds the life cycle.
 """
 
 from __future__ import annotations
 
 from types import TracebackType
 
+from ._futures_api import FuturesMixin
 from ._live import LiveOptions
 from ._market_data import CHANNELS
-from ._trading import RESOLVE_DELAYS, TradingMixin, new_client_order_id
+from ._trading import RESOLVE_DELAYS, new_client_order_id
 from .orders import ORDER_TYPES, SIDES, TIME_IN_FORCE
 
 __all__ = ["CHANNELS", "ORDER_TYPES", "RESOLVE_DELAYS", "SIDES", "TIME_IN_FORCE",
            "BinanceClient", "LiveOptions", "new_client_order_id"]
 
 
-class BinanceClient(TradingMixin):
+class BinanceClient(FuturesMixin):
     """One Binance market (spot or USD-M futures) of one account; see interface.md."""
 
     def __repr__(self) -> str:
@@ -38,6 +39,7 @@ class BinanceClient(TradingMixin):
             self.contracts = await self.get_contracts()
             if self.has_credentials:
                 self._account.load(await self.get_balances(), await self.get_open_orders())
+                await self._futures.start()  # position mode, brackets, positions
             await self._live.start()
         except BaseException:
             await self.close()
@@ -49,6 +51,7 @@ class BinanceClient(TradingMixin):
 
     async def close(self) -> None:
         """End everything ``start`` (or ``check_credentials``) opened; safe to call twice."""
+        await self._futures.close()
         await self._live.close()
         await self._rest.close()
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from connector import Balance, BinanceClient, Candle, Contract, OrderBook, OrderStatus
+from connector import Balance, BinanceClient, Candle, Contract, OrderBook, OrderStatus, Position
 from connector.events import BalanceUpdate, ConnectionState, Event, LogEntry, OrderUpdate
 
 logger = logging.getLogger("gui")
@@ -155,7 +155,29 @@ class Bridge(QObject):
                                                            limit=limit)
 
     async def order_book(self, symbol: str, limit: int = 100) -> OrderBook:
-        # BinanceClient.get_order_book arrives with the order-book helper's branch; drop the
-        # ignore when it lands.
-        return await self._client().get_order_book(
-            symbol, limit=limit)
+        return await self._client().get_order_book(symbol, limit=limit)
+
+    # -- futures positions and settings (connector._futures; the positions pane, the ticket) --
+
+    closePrefilled = Signal(str, str, object)  # symbol, side, quantity: a reduce-only close
+
+    def positions(self) -> dict[str, Position]:
+        return dict(self.client.positions) if self.client else {}
+
+    async def close_position(self, symbol: str) -> OrderStatus | None:
+        return await self._client().close_position(symbol)
+
+    async def set_leverage(self, symbol: str, leverage: int) -> int:
+        return await self._client().set_leverage(symbol, leverage)
+
+    async def set_margin_type(self, symbol: str, margin_type: str) -> None:
+        await self._client().set_margin_type(symbol, margin_type)
+
+    def futures_settings(self, symbol: str) -> tuple[int, str] | None:
+        """(leverage, "isolated"/"cross") as the exchange last said; None off futures."""
+        c = self.client
+        return (c.leverage_of(symbol), c.margin_type_of(symbol)) if c and c.futures else None
+
+    def prefill_close(self, symbol: str, side: str, quantity: Decimal) -> None:
+        """Ask the ticket to show a reduce-only close of ``quantity`` (the trader sends it)."""
+        self.closePrefilled.emit(symbol, side, quantity)

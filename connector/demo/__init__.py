@@ -50,7 +50,7 @@ class DemoExchange:
                  extra_symbols: int = 0, walk: bool = True, walk_interval: float = 0.1,
                  api_keys: dict[str, str] | None = None, ping_interval: float = 20.0,
                  pong_timeout: float = 60.0, record: bool = True,
-                 record_limit: int = 10_000) -> None:
+                 record_limit: int = 10_000, funding_interval: float | None = None) -> None:
         self.host = host
         self.port = port
         self.walk_enabled = walk
@@ -68,6 +68,8 @@ class DemoExchange:
                                  seed=seed, sink=self.hub)
         self.futures = MarketEngine("futures", default_symbols(futures=True, extra=extra_symbols),
                                     seed=None if seed is None else seed + 1, sink=self.hub)
+        if funding_interval is not None:  # seconds between fundings (Binance: 8 h)
+            self.futures.funding_interval = funding_interval
         self._runner: web.AppRunner | None = None
         self._walker: asyncio.Task[None] | None = None
 

@@ -1,14 +1,23 @@
-"""USD-M notional and leverage brackets: the one table the demo's futures parts read.
+"""Leverage brackets of the demo's USD-M contracts: Binance-like tiers, one table.
 
-Each tier is (max initial leverage, notional cap in USDT, maintenance margin
-ratio); floors and ``cum`` (the maintenance amount: ``cum_n = cum_{n-1} +
-floor_n * (mmr_n - mmr_{n-1})``) follow from them, as on Binance.
+A bracket says, for a position notional above ``floor`` up to and including
+``cap``, the highest initial leverage allowed and the maintenance margin rate
+(a notional exactly on a cap is in the lower tier: Binance's
+``maxNotionalValue`` for a leverage is that tier's ``notionalCap``, so a
+position of exactly that size still trades at that leverage). The
+maintenance amount ``cum`` is not data: Binance defines it so maintenance
+margin (``notional * rate - cum``) is continuous across tiers, so it is derived
+here (``cum[n] = cum[n-1] + floor[n] * (rate[n] - rate[n-1])``). The shapes
+served by ``GET /fapi/v1/leverageBracket`` are built from these rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,43 +30,58 @@ class Bracket:
     cum: Decimal
 
 
-_MAJOR = ((125, "50000", "0.004"), (100, "600000", "0.005"), (75, "3000000", "0.0065"),
-          (50, "12000000", "0.01"), (25, "70000000", "0.02"), (20, "100000000", "0.025"),
-          (10, "230000000", "0.05"), (5, "480000000", "0.1"), (4, "600000000", "0.125"),
-          (3, "800000000", "0.15"), (2, "1200000000", "0.25"), (1, "1800000000", "0.5"))
-_ALT = ((75, "5000", "0.005"), (50, "25000", "0.01"), (25, "100000", "0.02"),
-        (20, "250000", "0.025"), (10, "1000000", "0.05"), (5, "2000000", "0.1"),
-        (4, "5000000", "0.125"), (2, "10000000", "0.25"), (1, "50000000", "0.5"))
-_MAJORS = frozenset({"BTCUSDT", "ETHUSDT"})
+# (notional cap, max initial leverage, maintenance margin rate); floors are the previous cap.
+_TIERS: dict[str, tuple[tuple[int, int, str], ...]] = {
+    "btc": ((50_000, 125, "0.004"), (600_000, 100, "0.005"), (3_000_000, 75, "0.0065"),
+            (12_000_000, 50, "0.01"), (70_000_000, 25, "0.02"), (100_000_000, 20, "0.025"),
+            (230_000_000, 10, "0.05"), (480_000_000, 5, "0.1"), (600_000_000, 4, "0.125"),
+            (800_000_000, 3, "0.15"), (1_200_000_000, 2, "0.25"), (1_800_000_000, 1, "0.5")),
+    "eth": ((50_000, 125, "0.004"), (600_000, 100, "0.005"), (3_000_000, 75, "0.0065"),
+            (12_000_000, 50, "0.01"), (50_000_000, 25, "0.02"), (65_000_000, 20, "0.025"),
+            (150_000_000, 10, "0.05"), (320_000_000, 5, "0.1"), (400_000_000, 4, "0.125"),
+            (530_000_000, 3, "0.15"), (800_000_000, 2, "0.25"), (1_200_000_000, 1, "0.5")),
+    "major": ((10_000, 75, "0.005"), (50_000, 50, "0.01"), (250_000, 25, "0.02"),
+              (1_000_000, 20, "0.025"), (5_000_000, 10, "0.05"), (20_000_000, 5, "0.1"),
+              (25_000_000, 4, "0.125"), (50_000_000, 3, "0.15"), (100_000_000, 2, "0.25"),
+              (200_000_000, 1, "0.5")),
+    "alt": ((5_000, 50, "0.01"), (25_000, 25, "0.02"), (100_000, 20, "0.025"),
+            (250_000, 10, "0.05"), (1_000_000, 5, "0.1"), (5_000_000, 4, "0.125"),
+            (10_000_000, 3, "0.15"), (15_000_000, 2, "0.25"), (50_000_000, 1, "0.5")),
+}
+_TABLE_OF = {"BTCUSDT": "btc", "ETHUSDT": "eth", "BNBUSDT": "major", "SOLUSDT": "major",
+             "XRPUSDT": "major", "DOGEUSDT": "major", "ADAUSDT": "major", "LTCUSDT": "major",
+             "LINKUSDT": "major", "AVAXUSDT": "major", "DOTUSDT": "major"}
 
 
-def _tiers(table: tuple[tuple[int, str, str], ...]) -> tuple[Bracket, ...]:
-    out = []
-    floor = cum = prev_mmr = Decimal(0)
-    for i, (leverage, cap, mmr) in enumerate(table, 1):
-        ratio = Decimal(mmr)
-        cum += floor * (ratio - prev_mmr)
-        out.append(Bracket(i, leverage, floor, Decimal(cap), ratio, cum))
-        floor, prev_mmr = Decimal(cap), ratio
+@cache
+def _table(name: str) -> tuple[Bracket, ...]:
+    out: list[Bracket] = []
+    floor, cum, prev_rate = ZERO, ZERO, ZERO
+    for i, (cap, leverage, rate) in enumerate(_TIERS[name], start=1):
+        mmr = Decimal(rate)
+        cum += floor * (mmr - prev_rate)
+        out.append(Bracket(i, leverage, floor, Decimal(cap), mmr, cum))
+        floor, prev_rate = Decimal(cap), mmr
     return tuple(out)
 
 
-_TABLES = {"major": _tiers(_MAJOR), "alt": _tiers(_ALT)}
-
-
 def brackets(symbol: str) -> tuple[Bracket, ...]:
-    """The brackets of ``symbol``, lowest notional first."""
-    return _TABLES["major" if symbol in _MAJORS else "alt"]
+    """Every tier of ``symbol``, lowest notional first (unknown symbols get the alt table)."""
+    return _table(_TABLE_OF.get(symbol, "alt"))
 
 
 def bracket_for(symbol: str, notional: Decimal) -> Bracket:
-    """The bracket a position of ``notional`` (absolute, USDT) falls in."""
+    """The tier an absolute position ``notional`` falls in (the last tier beyond the table);
+    the cap is inclusive (module docstring)."""
     tiers = brackets(symbol)
-    for tier in tiers:
-        if abs(notional) <= tier.notional_cap:
-            return tier
+    value = abs(notional)
+    for b in tiers:
+        if value <= b.notional_cap:
+            return b
     return tiers[-1]
 
 
-def max_leverage(symbol: str) -> int:
-    return brackets(symbol)[0].initial_leverage
+def max_notional(symbol: str, leverage: int) -> Decimal:
+    """The largest position notional ``leverage`` allows (Binance's ``maxNotionalValue``)."""
+    caps = [b.notional_cap for b in brackets(symbol) if b.initial_leverage >= leverage]
+    return max(caps) if caps else ZERO

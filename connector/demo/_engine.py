@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from ._accounts import DEFAULT_LEVERAGE, Account, Accounts
+from ._accounts import Account, Accounts
 from ._keys import DEMO_API_KEY
 from ._market import INTERVAL_MS
 from ._sink import EventSink
@@ -173,6 +173,8 @@ class MarketEngine(Accounts):
                                   f"only).")
             raise RejectError(-1013, "Filter failure: NOTIONAL")
         acct = self.account(api_key)
+        if reduce_only and self.futures:
+            self.check_reduce_only(acct, spec.symbol, side)
         if client_order_id:
             for o in self.orders_by_id.values():
                 if o.api_key == api_key and o.client_order_id == client_order_id and o.is_open:
@@ -203,7 +205,7 @@ class MarketEngine(Accounts):
 
     def _reserve(self, acct: Account, spec: SymbolSpec, order: Order, ref_price: Decimal) -> None:
         if self.futures:
-            margin = order.orig_qty * ref_price / DEFAULT_LEVERAGE
+            margin = order.orig_qty * ref_price / acct.leverage_of(order.symbol)
             if not order.reduce_only and margin > self._available(order.api_key):
                 raise RejectError(-2019, "Margin is insufficient.")
             if order.type == "LIMIT":

@@ -23,8 +23,6 @@ from ._engine import INTERVAL_MS, Market, MarketEngine, fmt, now_ms
 from ._hub_base import HubBase
 
 PULSE = 0.1  # s
-FUNDING_RATE = "0.00010000"
-FUNDING_PERIOD_MS = 28_800_000
 PARTIAL_LEVELS = (5, 10, 20)
 OPEN_ORDER = ("NEW", "PARTIALLY_FILLED")
 
@@ -39,14 +37,6 @@ class _DepthState:
     partial_slow: int = 0
     partial_fast: int = 0
     held: dict[str, Any] = field(default_factory=dict)  # stream -> event held back (reorder)
-
-
-def mark_price(engine: MarketEngine, symbol: str) -> dict[str, Any]:
-    """Mark, index and funding of a futures symbol (REST premiumIndex and @markPrice)."""
-    mark = engine.books[symbol].mid
-    t = now_ms()
-    return {"mark": fmt(mark), "index": fmt(mark), "settle": fmt(mark), "rate": FUNDING_RATE,
-            "next": t - t % FUNDING_PERIOD_MS + FUNDING_PERIOD_MS, "time": t}
 
 
 class MarketFeeds(HubBase):
@@ -341,10 +331,11 @@ class MarketFeeds(HubBase):
             symbol = name.partition("@")[0].upper()
             if symbol not in engine.specs:
                 continue
-            mp = mark_price(engine, symbol)
+            mp = engine.premium_index(symbol)  # one source with REST premiumIndex
             self._publish("futures", name, {
-                "e": "markPriceUpdate", "E": mp["time"], "s": symbol, "p": mp["mark"],
-                "i": mp["index"], "P": mp["settle"], "r": mp["rate"], "T": mp["next"]})
+                "e": "markPriceUpdate", "E": mp["time"], "s": symbol, "p": mp["markPrice"],
+                "i": mp["indexPrice"], "P": mp["estimatedSettlePrice"],
+                "r": mp["lastFundingRate"], "T": mp["nextFundingTime"]})
 
 
 def ticker_event(engine: MarketEngine, symbol: str) -> dict[str, Any]:

@@ -94,8 +94,17 @@ class UserStreams(HubBase):
                          "bc": "0"} for b in balances.values()],
                   "P": [{"s": p["symbol"], "pa": p["positionAmt"], "ep": p["entryPrice"],
                          "bep": p["breakEvenPrice"], "cr": "0", "up": p["unRealizedProfit"],
-                         "mt": "cross", "iw": "0", "ps": "BOTH"} for p in positions or []]},
+                         "mt": p.get("marginType", "cross"),
+                         "iw": p.get("isolatedWallet", "0"), "ps": "BOTH"}
+                        for p in positions or []]},
         })
+
+    def account_config_update(self, market: Market, api_key: str, symbol: str, leverage: int,
+                              time_ms: int) -> None:
+        """Futures ``ACCOUNT_CONFIG_UPDATE``: a symbol's leverage changed."""
+        if market == "futures":
+            self._to_user_stream(api_key, {"e": "ACCOUNT_CONFIG_UPDATE", "E": time_ms,
+                                           "T": time_ms, "ac": {"s": symbol, "l": leverage}})
 
     def _to_ws_api(self, api_key: str, event: dict[str, Any]) -> None:
         for conn in tuple(self.conns):

@@ -31,6 +31,10 @@ def _new_order(call: Call) -> dict[str, Any]:
             c.isalnum() or c in ".:/_-" for c in client_id)):
         raise RejectError(-1100, "Illegal characters found in parameter 'newClientOrderId'; "
                           "legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.")
+    if e.futures and ((call.get("positionSide") or "BOTH") != "BOTH"
+                      or e.account(call.api_key).dual_side):
+        # one-way positions only (BOTH); the demo keeps no hedge-mode LONG/SHORT positions
+        raise RejectError(-4061, "Order's position side does not match user's setting.")
     order, fills = e.place(
         call.api_key, symbol=call.need("symbol"), side=call.need("side"),
         type_=call.need("type"), quantity=call.decimal("quantity"), price=call.decimal("price"),

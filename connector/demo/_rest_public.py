@@ -142,15 +142,8 @@ def _ticker_24hr(call: Call) -> Any:
 
 
 def _premium_index(call: Call) -> Any:
+    """Mark, index and funding as the engine's clock has them (the markPrice stream's too)."""
     e = call.engine
-
-    def one(symbol: str) -> dict[str, Any]:
-        mark = e.books[symbol].mid
-        return {"symbol": symbol, "markPrice": fmt(mark), "indexPrice": fmt(mark),
-                "estimatedSettlePrice": fmt(mark), "lastFundingRate": "0.00010000",
-                "interestRate": "0.00010000", "nextFundingTime": now_ms() - now_ms() % 28_800_000
-                + 28_800_000, "time": now_ms()}
-
     if call.get("symbol"):
-        return one(call.symbol())
-    return [one(s) for s in e.symbols()]
+        return e.premium_index(call.symbol())
+    return [e.premium_index(s) for s in e.symbols()]

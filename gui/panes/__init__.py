@@ -8,6 +8,7 @@ from .base import DockArea, Environment, Pane, PaneContext
 from .history import HistoryPane
 from .log import LogPane
 from .open_orders import OpenOrdersPane
+from .positions import PositionsPane
 from .ticket import OrderTicket
 from .watchlist import WatchlistPane
 
@@ -16,6 +17,7 @@ PANES: tuple[type[Pane], ...] = (
     OrderTicket,
     OpenOrdersPane,
     BalancesPane,
+    PositionsPane,
     LogPane,
     HistoryPane,
 )

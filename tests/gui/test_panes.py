@@ -97,7 +97,8 @@ def test_a_new_pane_is_one_class_in_the_center(run: Runner) -> None:
         assert window.dockWidgetArea(child(window, QDockWidget, "dockLog")) \
             == Qt.DockWidgetArea.BottomDockWidgetArea
         tabbed = window.tabifiedDockWidgets(child(window, QDockWidget, "dockOrders"))
-        assert {d.objectName() for d in tabbed} == {"dockBalances", "dockLog", "dockHistory"}  # under the chart
+        under_the_chart = {"dockBalances", "dockPositions", "dockLog", "dockHistory"}
+        assert {d.objectName() for d in tabbed} == under_the_chart
         window.ticket.set_symbol("ETHUSDT")
         assert probe.focused[-1] == "ETHUSDT" and window.bridge.focused_symbol == "ETHUSDT"
         window.close()
