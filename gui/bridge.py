@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from connector import BinanceClient, Contract, OrderStatus
+from connector import BinanceClient, Candle, Contract, OrderBook, OrderStatus
 from connector.events import (
     AggTrade,
     BalanceUpdate,
@@ -105,3 +105,39 @@ class Bridge(QObject):
         client = self._client()
         await client.unsubscribe_channel(symbols, "bookTicker")
         await client.unsubscribe_channel(symbols, "miniTicker")
+
+    # -- panes helper: the brief's pane API, the minimum this branch's panes and tests need ----
+    # (the gui helper's reshaped Bridge provides all of these and replaces this block)
+    symbolFocused = Signal(str)  # the ticket's symbol changed
+    priceChosen = Signal(object)  # Decimal a pane wants in the ticket's price
+    focused_symbol: str = ""
+
+    def focus_symbol(self, symbol: str) -> None:
+        if symbol != self.focused_symbol:
+            self.focused_symbol = symbol
+            self.symbolFocused.emit(symbol)
+
+    def choose_price(self, price: Decimal) -> None:
+        self.priceChosen.emit(price)
+
+    def open_orders(self) -> list[OrderStatus]:
+        return list(self.client.open_orders.values()) if self.client else []
+
+    async def subscribe(self, symbols: list[str],  # type: ignore[no-redef]  # noqa: F811
+                        channel: str | None = None) -> None:
+        for name in ("bookTicker", "miniTicker") if channel is None else (channel,):
+            await self._client().subscribe_channel(symbols, name)  # None: the watchlist's call
+
+    async def unsubscribe(self, symbols: list[str],  # type: ignore[no-redef]  # noqa: F811
+                          channel: str | None = None) -> None:
+        for name in ("bookTicker", "miniTicker") if channel is None else (channel,):
+            await self._client().unsubscribe_channel(symbols, name)
+
+    async def candles(self, symbol: str, interval: str, *, end: int | None = None,
+                      limit: int = 1000) -> list[Candle]:
+        return await self._client().get_historical_candles(symbol, interval, end=end, limit=limit)
+
+    async def order_book(self, symbol: str, limit: int = 100) -> OrderBook:
+        book: OrderBook = await self._client().get_order_book(  # type: ignore[attr-defined]
+            symbol, limit=limit)  # the market helper adds get_order_book
+        return book
