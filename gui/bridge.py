@@ -96,15 +96,15 @@ class Bridge(QObject):
     async def trade_size(self, symbol: str, price: Decimal, pct: int) -> Decimal | None:
         return await self._client().get_trade_size(symbol, price, pct)
 
-    async def subscribe(self, symbols: list[str]) -> None:
+    async def subscribe(self, symbols: list[str], channel: str | None = None) -> None:
         client = self._client()
-        await client.subscribe_channel(symbols, "bookTicker")
-        await client.subscribe_channel(symbols, "miniTicker")
+        for name in ("bookTicker", "miniTicker") if channel is None else (channel,):
+            await client.subscribe_channel(symbols, name)  # None: the watchlist's pair
 
-    async def unsubscribe(self, symbols: list[str]) -> None:
+    async def unsubscribe(self, symbols: list[str], channel: str | None = None) -> None:
         client = self._client()
-        await client.unsubscribe_channel(symbols, "bookTicker")
-        await client.unsubscribe_channel(symbols, "miniTicker")
+        for name in ("bookTicker", "miniTicker") if channel is None else (channel,):
+            await client.unsubscribe_channel(symbols, name)
 
     # -- panes helper: the brief's pane API, the minimum this branch's panes and tests need ----
     # (the gui helper's reshaped Bridge provides all of these and replaces this block)
@@ -122,16 +122,6 @@ class Bridge(QObject):
 
     def open_orders(self) -> list[OrderStatus]:
         return list(self.client.open_orders.values()) if self.client else []
-
-    async def subscribe(self, symbols: list[str],  # type: ignore[no-redef]  # noqa: F811
-                        channel: str | None = None) -> None:
-        for name in ("bookTicker", "miniTicker") if channel is None else (channel,):
-            await self._client().subscribe_channel(symbols, name)  # None: the watchlist's call
-
-    async def unsubscribe(self, symbols: list[str],  # type: ignore[no-redef]  # noqa: F811
-                          channel: str | None = None) -> None:
-        for name in ("bookTicker", "miniTicker") if channel is None else (channel,):
-            await self._client().unsubscribe_channel(symbols, name)
 
     async def candles(self, symbol: str, interval: str, *, end: int | None = None,
                       limit: int = 1000) -> list[Candle]:
