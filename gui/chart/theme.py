@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtWidgets import QApplication
+
 
 @dataclass(frozen=True, slots=True)
 class ChartTheme:
@@ -29,3 +31,10 @@ LIGHT = ChartTheme("light", background="#ffffff", text="#3c4656", muted="#9aa4b2
 def chart_theme(name: str) -> ChartTheme:
     """The theme called ``name``; anything but "light" is dark (the app's default)."""
     return LIGHT if name == "light" else DARK
+
+
+def app_theme() -> str:
+    """The theme the window set on the application (its ``theme`` property); dark by default."""
+    app = QApplication.instance()
+    value = app.property("theme") if app is not None else None
+    return value if isinstance(value, str) else "dark"

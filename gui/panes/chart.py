@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import pyqtgraph as pg  # type: ignore[import-untyped]  # no stubs
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from connector import Candle, Contract, OrderStatus
 from connector.events import Kline
@@ -28,6 +28,7 @@ from connector.events import Kline
 from ..chart import INTERVAL_MS, CandlesItem, CandleStore, ChartTheme, VolumeItem, chart_theme
 from ..chart.axis import TimeAxis
 from ..chart.overlays import Fill, FillMarkers, OrderLines
+from ..chart.theme import app_theme
 from .base import Environment, Pane, PaneContext
 
 INTERVALS = tuple(INTERVAL_MS)
@@ -61,7 +62,7 @@ class ChartPane(Pane):
         self._executed: dict[int, Decimal] = {}  # order id -> executed qty seen
         self._notional: dict[int, Decimal] = {}  # order id -> executed qty x avg price seen
         self.fills: dict[str, list[Fill]] = {}
-        self.theme: ChartTheme = chart_theme(_app_theme())
+        self.theme: ChartTheme = chart_theme(app_theme())
 
         self.intervals = QComboBox()
         self.intervals.setObjectName("chartInterval")
@@ -362,9 +363,3 @@ class ChartPane(Pane):
         self.readout.setText(f"{head}&nbsp;&nbsp;<span style='color:{t.muted}'>{when}</span>"
                              f"{values}")
 
-
-def _app_theme() -> str:
-    """The theme the window set on the application (``theme`` property); dark by default."""
-    app = QApplication.instance()
-    value = app.property("theme") if app is not None else None
-    return value if isinstance(value, str) else "dark"
