@@ -56,7 +56,7 @@ async def connected_pane(demo: DemoExchange) -> tuple[OrderBookPane, Bridge, Bin
 def test_the_ladder_shows_the_spread_and_cumulative_sizes(run: Runner) -> None:
     async def body() -> None:
         async with DemoExchange() as demo:
-            pane, bridge, client = await connected_pane(demo)
+            pane, _bridge, client = await connected_pane(demo)
             pane.on_event(BookUpdate("BTCUSDT", BOOK))
             pane.on_event(BookUpdate("ETHUSDT", OrderBook("ETHUSDT", 1, (), ())))  # ignored
             pane.flush()
