@@ -202,7 +202,7 @@ class VolumeItem(_ColumnsItem):
 
     def _fill(self, rising: bool) -> QColor:
         color = QColor(self._color(rising))
-        color.setAlpha(140)
+        color.setAlpha(110)
         return color
 
     def _live(self, painter: QPainter, i: int, px: float) -> None:

@@ -12,11 +12,8 @@ from PySide6.QtGui import QColor, QPen
 
 from connector import OrderStatus
 
+from .numbers import fixed
 from .theme import ChartTheme
-
-
-def _fmt(d: Decimal) -> str:
-    return format(d.normalize() if d == d.to_integral() else d, "f")
 
 
 def order_price(order: OrderStatus) -> Decimal:
@@ -31,6 +28,7 @@ class OrderLines:
         self._plot = plot
         self._theme = theme
         self.lines: dict[int, pg.InfiniteLine] = {}
+        self.decimals: tuple[int | None, int | None] = (None, None)  # price, quantity
         self._shown: dict[int, tuple[Decimal, Decimal, str]] = {}
 
     def update(self, order: OrderStatus, symbol: str) -> None:
@@ -48,7 +46,7 @@ class OrderLines:
         pen = QPen(QColor(color))
         pen.setCosmetic(True)
         pen.setStyle(Qt.PenStyle.DashLine)
-        label = f"{order.side} {_fmt(left)} @ {_fmt(price)}"
+        label = f"{order.side} {fixed(left, self.decimals[1])} @ {fixed(price, self.decimals[0])}"
         line = pg.InfiniteLine(pos=float(price), angle=0, movable=False, pen=pen, label=label,
                                labelOpts={"position": 0.02, "color": color, "anchors": [(0, 1), (0, 1)],
                                           "fill": QColor(self._theme.background)})

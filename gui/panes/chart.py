@@ -27,6 +27,8 @@ from connector.events import Kline
 
 from ..chart import INTERVAL_MS, CandlesItem, CandleStore, ChartTheme, VolumeItem, chart_theme
 from ..chart.axis import TimeAxis
+from ..chart.grid import GridItem
+from ..chart.numbers import fixed
 from ..chart.overlays import Fill, FillMarkers, OrderLines
 from ..chart.theme import app_theme
 from .base import Environment, Pane, PaneContext
@@ -63,6 +65,7 @@ class ChartPane(Pane):
         self._notional: dict[int, Decimal] = {}  # order id -> executed qty x avg price seen
         self.fills: dict[str, list[Fill]] = {}
         self.theme: ChartTheme = chart_theme(app_theme())
+        self.contract: Contract | None = None
 
         self.intervals = QComboBox()
         self.intervals.setObjectName("chartInterval")
@@ -100,10 +103,20 @@ class ChartPane(Pane):
         self.volume_plot.setMaximumHeight(160)
         self.candles = CandlesItem(self.store)
         self.volume = VolumeItem(self.store)
+        self.grids = (GridItem(self.axis, self.price_plot.getAxis("right")),
+                      GridItem(self.axis, None))
+        self.price_plot.addItem(self.grids[0], ignoreBounds=True)
+        self.volume_plot.addItem(self.grids[1], ignoreBounds=True)
         self.price_plot.addItem(self.candles)
         self.volume_plot.addItem(self.volume)
         self.order_lines = OrderLines(self.price_plot, self.theme)
         self.markers = FillMarkers(self.price_plot)
+        self.last_line = pg.InfiniteLine(angle=0, movable=False, label="",
+                                         labelOpts={"position": 0.985, "anchors": [(1, 0.5),
+                                                                                   (1, 0.5)]})
+        self.last_line.setZValue(4)
+        self.last_line.hide()
+        self.price_plot.addItem(self.last_line, ignoreBounds=True)
         self.cross_v = pg.InfiniteLine(angle=90, movable=False)
         self.cross_h = pg.InfiniteLine(angle=0, movable=False)
         self.cross_vv = pg.InfiniteLine(angle=90, movable=False)
@@ -166,6 +179,7 @@ class ChartPane(Pane):
             self.candles.live_changed()
             self.volume.live_changed()
         self._fit_y()
+        self._show_last()
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -193,8 +207,9 @@ class ChartPane(Pane):
                 axis.setPen(pg.mkPen(t.grid))
                 axis.setTextPen(pg.mkPen(t.text))
                 axis.setStyle(tickFont=font, tickLength=-4)
-            plot.showGrid(x=True, y=True, alpha=0.35)
         self.volume_plot.getAxis("right").setStyle(showValues=False)
+        for grid in self.grids:
+            grid.set_color(t.grid)
         for item in (self.candles, self.volume):
             item.set_colors(QColor(t.up), QColor(t.down))
         pen = QPen(QColor(t.muted))
@@ -205,6 +220,7 @@ class ChartPane(Pane):
         self.readout.setStyleSheet(f"color: {t.text}; background: transparent;")
         self.order_lines.set_theme(t, self.ctx.bridge.open_orders(), self.symbol)
         self._show_fills()
+        self._show_last()
         self._show_readout(None)
 
     def reload(self) -> None:
@@ -214,6 +230,8 @@ class ChartPane(Pane):
         self._pending = {}
         self._set_store(CandleStore(INTERVAL_MS[self.interval]))
         self.order_lines.clear()
+        self.contract = self.ctx.bridge.contract(self.symbol) if self.symbol else None
+        self.order_lines.decimals = self._decimals()
         if not self._connected or not self.symbol:
             return
         for order in self.ctx.bridge.open_orders():
@@ -276,6 +294,28 @@ class ChartPane(Pane):
         self.volume.set_store(store)
         self._show_fills()
         self._fit_y()
+        self._show_last()
+
+    def _show_last(self) -> None:
+        """The last price as a dotted line across the chart, labelled at the right."""
+        if len(self.store) == 0:
+            self.last_line.hide()
+            return
+        last = self.store.candles[-1]
+        color = self.theme.up if last.close >= last.open else self.theme.down
+        pen = QPen(QColor(color))
+        pen.setCosmetic(True)
+        pen.setStyle(Qt.PenStyle.DotLine)
+        self.last_line.setPen(pen)
+        self.last_line.setPos(float(last.close))
+        self.last_line.label.setFormat(fixed(last.close, self._decimals()[0]))
+        self.last_line.label.setColor(QColor(self.theme.background))
+        self.last_line.label.fill = pg.mkBrush(QColor(color))
+        self.last_line.show()
+
+    def _decimals(self) -> tuple[int | None, int | None]:
+        c = self.contract
+        return (c.price_decimals, c.quantity_decimals) if c else (None, None)
 
     # -- orders and fills ------------------------------------------------------------------------
 
@@ -354,12 +394,14 @@ class ChartPane(Pane):
             self.readout.setText(head)
             return
         color = t.up if candle.close >= candle.open else t.down
+        price_dp, size_dp = self._decimals()
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(candle.timestamp / 1000))
         values = "".join(
             f"&nbsp;&nbsp;<span style='color:{t.muted}'>{k}</span>&nbsp;"
-            f"<span style='color:{color}'>{format(v, 'f')}</span>"
-            for k, v in (("O", candle.open), ("H", candle.high), ("L", candle.low),
-                         ("C", candle.close), ("V", candle.volume)))
+            f"<span style='color:{color}'>{fixed(v, dp)}</span>"
+            for k, v, dp in (("O", candle.open, price_dp), ("H", candle.high, price_dp),
+                             ("L", candle.low, price_dp), ("C", candle.close, price_dp),
+                             ("V", candle.volume, size_dp)))
         self.readout.setText(f"{head}&nbsp;&nbsp;<span style='color:{t.muted}'>{when}</span>"
                              f"{values}")
 

@@ -29,6 +29,7 @@ from connector import Contract, OrderBook, OrderStatus
 from connector.events import BookUpdate
 
 from ..chart.theme import ChartTheme, app_theme, chart_theme
+from ..models import mono_font
 from .base import Environment, Pane, PaneContext
 from .order_book_model import DEPTH, LadderDelegate, LadderModel, group_price, ladder
 
@@ -69,6 +70,7 @@ class OrderBookPane(Pane):
         self.view = QTableView()
         self.view.setObjectName("orderBook")
         self.view.setModel(self.model)
+        self.view.setFont(mono_font())
         self.delegate = LadderDelegate(self.view, self.theme)
         self.view.setItemDelegate(self.delegate)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)

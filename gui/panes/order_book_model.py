@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from connector import OrderBook
 
+from ..chart.numbers import fixed, percent
 from ..chart.theme import ChartTheme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -148,8 +149,8 @@ class LadderModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return _fmt(level.price, self.price_decimals)
-            return _fmt(level.size if col == 1 else level.total, self.size_decimals)
+                return fixed(level.price, self.price_decimals)
+            return fixed(level.size if col == 1 else level.total, self.size_decimals)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == BAR_ROLE:
@@ -165,17 +166,10 @@ class LadderModel(QAbstractTableModel):
             s = self.spread
             if s is None:
                 return "Spread —"
-            return (f"Spread {_fmt(s.absolute, self.price_decimals)}  "
-                    f"({format(s.pct.quantize(Decimal('0.0001')), 'f')}%)")
+            return f"Spread {fixed(s.absolute, self.price_decimals)}  ({percent(s.pct)}%)"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignCenter
         return None
-
-
-def _fmt(value: Decimal, decimals: int | None) -> str:
-    if decimals is None:
-        return format(value, "f")
-    return format(value.quantize(Decimal(1).scaleb(-decimals)), "f")
 
 
 class LadderDelegate(QStyledItemDelegate):

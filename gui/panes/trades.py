@@ -23,7 +23,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 from connector import Contract
 from connector.events import AggTrade, MarketTrade
 
+from ..chart.numbers import fixed
 from ..chart.theme import ChartTheme, app_theme, chart_theme
+from ..models import mono_font
 from .base import Environment, Pane, PaneContext
 
 Index = QModelIndex | QPersistentModelIndex
@@ -99,8 +101,8 @@ class TapeModel(QAbstractTableModel):
             if col == 0:
                 return time.strftime("%H:%M:%S", time.localtime(row.time / 1000))
             if col == 1:
-                return _fmt(row.price, self.price_decimals)
-            return _fmt(row.quantity, self.size_decimals)
+                return fixed(row.price, self.price_decimals)
+            return fixed(row.quantity, self.size_decimals)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == 0:
                 return self._muted
@@ -113,12 +115,6 @@ class TapeModel(QAbstractTableModel):
 def _align(col: int) -> Qt.AlignmentFlag:
     horizontal = Qt.AlignmentFlag.AlignLeft if col == 0 else Qt.AlignmentFlag.AlignRight
     return horizontal | Qt.AlignmentFlag.AlignVCenter
-
-
-def _fmt(value: Decimal, decimals: int | None) -> str:
-    if decimals is None:
-        return format(value, "f")
-    return format(value.quantize(Decimal(1).scaleb(-decimals)), "f")
 
 
 class TradesPane(Pane):
@@ -140,6 +136,7 @@ class TradesPane(Pane):
         self.view = QTableView()
         self.view.setObjectName("trades")
         self.view.setModel(self.model)
+        self.view.setFont(mono_font())
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.view.setShowGrid(False)

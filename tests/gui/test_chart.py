@@ -17,6 +17,7 @@ from connector import BinanceClient, Candle
 from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
 from gui.bridge import Bridge
 from gui.chart import INTERVAL_MS, CandleStore, aggregate
+from gui.chart.numbers import fixed
 from gui.models import WatchlistModel
 from gui.panes.base import Environment, PaneContext
 from gui.panes.chart import PAGE, ChartPane
@@ -202,8 +203,11 @@ def test_the_crosshair_reads_out_the_candle_under_it(run: Runner) -> None:
             view_point = QPointF(float(pane.store.x[i]) + 0.5, float(candle.close))
             pane._mouse_moved(pane.price_plot.vb.mapViewToScene(view_point))
             text = pane.readout.text()
-            for value in (candle.open, candle.high, candle.low, candle.close, candle.volume):
-                assert format(value, "f") in text
+            contract = rig.bridge.contract("BTCUSDT")
+            assert contract is not None
+            for value in (candle.open, candle.high, candle.low, candle.close):
+                assert f">{fixed(value, contract.price_decimals)}<" in text
+            assert f">{fixed(candle.volume, contract.quantity_decimals)}<" in text
             assert pane.cross_v.isVisible()
 
     run(body())

@@ -68,7 +68,7 @@ def test_the_ladder_shows_the_spread_and_cumulative_sizes(run: Runner) -> None:
             assert sizes[mid + 1:mid + 4] == ["1.00000", "2.00000", "0.50000"]
             assert totals[mid + 1:mid + 4] == ["1.00000", "3.00000", "3.50000"]
             assert prices[0] is None and prices[-1] is None  # a thin book leaves rows empty
-            assert prices[mid] == "Spread 0.05  (0.0001%)"
+            assert prices[mid] == "Spread 0.05  (0.000062%)"
             pane.grouping.setCurrentIndex(1)  # 10 ticks: bids round down, asks up
             assert pane.step == D("0.10")
             prices, totals = column(pane, 0), column(pane, 2)

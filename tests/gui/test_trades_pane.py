@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from connector.events import AggTrade, MarketTrade
+from connector.filters import fmt
 from gui.bridge import Bridge
 from gui.chart.theme import chart_theme
 from gui.models import WatchlistModel
@@ -47,7 +48,7 @@ def test_the_tape_colours_by_aggressor_newest_on_top(qapp: QApplication, config_
     assert pane.model.rowCount() == 0  # nothing shown before flush
     pane.flush()
     assert pane.model.rowCount() == 2
-    assert cell(pane, 0, 1) == "65002.10" and cell(pane, 1, 1) == "65001.10"  # newest first
+    assert cell(pane, 0, 1) == "65002.1" and cell(pane, 1, 1) == "65001.1"  # newest first
     assert cell(pane, 0, 2) == "0.0125"
     down = cell(pane, 0, 1, Qt.ItemDataRole.ForegroundRole).color().name()
     up = cell(pane, 1, 1, Qt.ItemDataRole.ForegroundRole).color().name()
@@ -68,8 +69,8 @@ def test_the_tape_is_bounded(qapp: QApplication, config_home: Any) -> None:
         pane.on_event(trade(i, buyer_maker=i % 2 == 0))
     pane.flush()
     assert pane.model.rowCount() == CAPACITY
-    assert cell(pane, 0, 1) == format(Decimal("65000.10") + CAPACITY + 99, "f")
-    assert cell(pane, CAPACITY - 1, 1) == format(Decimal("65000.10") + 100, "f")
+    assert cell(pane, 0, 1) == fmt(Decimal("65000.10") + CAPACITY + 99)
+    assert cell(pane, CAPACITY - 1, 1) == fmt(Decimal("65000.10") + 100)
     pane.deleteLater()
 
 
@@ -82,7 +83,7 @@ def test_aggtrades_fill_the_tape_until_the_trade_stream_comes(qapp: QApplication
     pane.on_event(trade(5, buyer_maker=True))
     pane.on_event(AggTrade("BTCUSDT", 2, Decimal("1.6"), Decimal("2"), False, 2))  # a double
     pane.flush()
-    assert pane.model.rowCount() == 2 and cell(pane, 0, 1) == "65005.10"
+    assert pane.model.rowCount() == 2 and cell(pane, 0, 1) == "65005.1"
     pane.ctx.bridge.focus_symbol("ETHUSDT")
     assert pane.model.rowCount() == 0  # a new symbol starts an empty tape
     pane.deleteLater()
