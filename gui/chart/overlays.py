@@ -99,3 +99,40 @@ class FillMarkers:
     def count(self) -> int:
         return len(self.item.data)
 
+
+
+class AxisTag:
+    """A price tag on the right axis (the last price, the crosshair's price), kept at its y."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self._plot = plot
+        self._axis = plot.getAxis("right")
+        self.item = pg.TextItem(anchor=(0, 0.5))
+        self.item.setParentItem(self._axis)
+        self.item.setZValue(20)
+        self.value: float | None = None
+        self.item.hide()
+        plot.vb.sigRangeChanged.connect(self.place)
+        plot.vb.sigResized.connect(self.place)
+
+    def show(self, value: float, text: str, fill: str, color: str) -> None:
+        self.value = value
+        self.item.setText(text, color=QColor(color))
+        self.item.fill = pg.mkBrush(QColor(fill))
+        self.place()
+
+    def hide(self) -> None:
+        self.value = None
+        self.item.hide()
+
+    def place(self, *_: object) -> None:
+        if self.value is None:
+            return
+        vb = self._plot.vb
+        (_, _), (low, high) = vb.viewRange()
+        if not low <= self.value <= high:
+            self.item.hide()
+            return
+        scene = vb.mapViewToScene(pg.Point(0.0, self.value))
+        self.item.setPos(0.0, self._axis.mapFromScene(scene).y())
+        self.item.show()

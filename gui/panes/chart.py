@@ -29,7 +29,7 @@ from ..chart import INTERVAL_MS, CandlesItem, CandleStore, ChartTheme, VolumeIte
 from ..chart.axis import TimeAxis
 from ..chart.grid import GridItem
 from ..chart.numbers import fixed
-from ..chart.overlays import Fill, FillMarkers, OrderLines
+from ..chart.overlays import AxisTag, Fill, FillMarkers, OrderLines
 from ..chart.theme import app_theme
 from .base import Environment, Pane, PaneContext
 
@@ -37,7 +37,7 @@ INTERVALS = tuple(INTERVAL_MS)
 PAGE = 1000  # klines per request
 PREFETCH = 200  # load older history when the view is this many candles from the oldest
 INITIAL_VIEW = 160  # candles shown after a load
-RIGHT_MARGIN = 6  # empty candles right of the latest
+RIGHT_MARGIN = 8  # empty candles right of the latest
 
 
 class ChartPane(Pane):
@@ -111,12 +111,12 @@ class ChartPane(Pane):
         self.volume_plot.addItem(self.volume)
         self.order_lines = OrderLines(self.price_plot, self.theme)
         self.markers = FillMarkers(self.price_plot)
-        self.last_line = pg.InfiniteLine(angle=0, movable=False, label="",
-                                         labelOpts={"position": 0.985, "anchors": [(1, 0.5),
-                                                                                   (1, 0.5)]})
+        self.last_line = pg.InfiniteLine(angle=0, movable=False)
         self.last_line.setZValue(4)
         self.last_line.hide()
         self.price_plot.addItem(self.last_line, ignoreBounds=True)
+        self.last_tag = AxisTag(self.price_plot)
+        self.cross_tag = AxisTag(self.price_plot)
         self.cross_v = pg.InfiniteLine(angle=90, movable=False)
         self.cross_h = pg.InfiniteLine(angle=0, movable=False)
         self.cross_vv = pg.InfiniteLine(angle=90, movable=False)
@@ -300,6 +300,7 @@ class ChartPane(Pane):
         """The last price as a dotted line across the chart, labelled at the right."""
         if len(self.store) == 0:
             self.last_line.hide()
+            self.last_tag.hide()
             return
         last = self.store.candles[-1]
         color = self.theme.up if last.close >= last.open else self.theme.down
@@ -308,10 +309,9 @@ class ChartPane(Pane):
         pen.setStyle(Qt.PenStyle.DotLine)
         self.last_line.setPen(pen)
         self.last_line.setPos(float(last.close))
-        self.last_line.label.setFormat(fixed(last.close, self._decimals()[0]))
-        self.last_line.label.setColor(QColor(self.theme.background))
-        self.last_line.label.fill = pg.mkBrush(QColor(color))
         self.last_line.show()
+        self.last_tag.show(float(last.close), fixed(last.close, self._decimals()[0]), color,
+                           "#ffffff")
 
     def _decimals(self) -> tuple[int | None, int | None]:
         c = self.contract
@@ -374,9 +374,17 @@ class ChartPane(Pane):
             line.setVisible(inside or in_volume)
         self.cross_h.setVisible(inside)
         if not (inside or in_volume):
+            self.cross_tag.hide()
             self._show_readout(None)
             return
         point = self.price_plot.vb.mapSceneToView(pos)
+        if inside:
+            price = Decimal(repr(float(point.y())))
+            dp = self._decimals()[0]
+            self.cross_tag.show(float(point.y()), fixed(price, 2 if dp is None else dp),
+                                self.theme.muted, "#ffffff")
+        else:
+            self.cross_tag.hide()
         x = float(point.x())
         self.cross_v.setPos(x)
         self.cross_vv.setPos(x)
