@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .store import FloatArray
+from .store import CandleStore, FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +45,21 @@ def aggregate(x: FloatArray, o: FloatArray, h: FloatArray, low: FloatArray, c: F
         close=c[ends],
         volume=np.add.reduceat(v, starts),
     )
+
+
+def fold(store: CandleStore, i0: int, i1: int, x0: float, width: float) -> Columns:
+    """``aggregate`` of the store's candles [i0, i1), remembered for the store's version, so
+    the candles and the volume (and repaints that only move the crosshair) fold once."""
+    key: tuple[int, int, int, float, float] | None = (store.version, i0, i1, x0, width)
+    if i1 - i0 <= 1:  # the live candle alone: nothing worth remembering
+        key = None
+    cached = store.derived.get("fold")
+    if key is not None and cached is not None and cached[0] == key:
+        columns: Columns = cached[1]
+        return columns
+    sl = slice(i0, i1)
+    columns = aggregate(store.x[sl], store.o[sl], store.h[sl], store.l[sl], store.c[sl],
+                        store.v[sl], x0, width)
+    if key is not None:
+        store.derived["fold"] = (key, columns)
+    return columns

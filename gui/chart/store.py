@@ -10,6 +10,7 @@ without moving anything already drawn, and gaps in trading stay gaps.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +41,7 @@ class CandleStore:
         self.l: FloatArray = np.empty(0)
         self.c: FloatArray = np.empty(0)
         self.v: FloatArray = np.empty(0)
+        self.derived: dict[str, Any] = {}  # results computed from this version (see fold)
         self.version = 0  # anything but the last candle changed
         self.live_version = 0  # only the last candle changed
 
