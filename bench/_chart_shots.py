@@ -98,6 +98,12 @@ async def _shots(out: Path) -> None:
             await asyncio.sleep(0.2)
             window.grab().save(str(out / f"market-{name}.png"))
             chart.grab().save(str(out / f"chart-{name}.png"))
+            book.grab().save(str(out / f"book-{name}.png"))
+            first, last_x = float(chart.store.x[0]), float(chart.store.x[-1])
+            view.setXRange(first, last_x + 1, padding=0)  # all of it: one bar per pixel column
+            await asyncio.sleep(0.2)
+            chart.grab().save(str(out / f"chart-all-{name}.png"))
+            view.setXRange(last_x - 160, last_x + 8, padding=0)
             print(out / f"market-{name}.png")
         timer.stop()
         chart.on_disconnected()

@@ -170,7 +170,8 @@ class ChartPane(Pane):
             if self.store.upsert(pending[t]):
                 appended |= len(self.store) > was
         if appended:
-            following = self._view_range()[1] >= float(self.store.x[-2]) + 1
+            previous_end = float(self.store.x[-2]) + 1 if len(self.store) > 1 else 0.0
+            following = self._view_range()[1] >= previous_end  # the trader watches the edge
             self.candles.data_changed()
             self.volume.data_changed()
             if following:

@@ -252,3 +252,33 @@ def test_the_store_keeps_decimals_and_one_candle_per_open_time() -> None:
     assert store.upsert(candle(200, "10.30")) and len(store) == 151
     assert not store.upsert(candle(200, "10.30"))  # the same kline again changes nothing
     assert store.index_at_x(store.x[-1] + 0.99) == 150 and store.index_at_x(store.x[-1] + 1) is None
+
+
+def test_a_zoomed_out_chart_draws_one_bar_per_pixel_column(run: Runner) -> None:
+    async def body() -> None:
+        async with chart_rig() as rig:
+            pane = rig.pane
+            step = pane.store.step
+            t0 = int(pane.store.t[0]) - 99_000 * step
+            older = [Candle(t0 + i * step, Decimal(100 + i % 7), Decimal(108 + i % 5),
+                            Decimal(95 - i % 3), Decimal(101 + i % 11), Decimal(i % 13))
+                     for i in range(99_000)]
+            pane._exhausted = True  # this history is all there is
+            pane.store.prepend(older)
+            pane.candles.data_changed()
+            pane.volume.data_changed()
+            assert len(pane.store) == 100_000 and contiguous(pane.store)
+            pane.price_plot.vb.setXRange(float(pane.store.x[0]), float(pane.store.x[-1]) + 1,
+                                         padding=0)
+            pane.view.viewport().repaint()
+            width = pane.price_plot.vb.width()
+            assert 0 < pane.candles.columns_drawn <= width + 2
+            assert 0 < pane.volume.columns_drawn <= width + 2
+            built = pane.candles.paths_built
+            pane._mouse_moved(pane.price_plot.sceneBoundingRect().center())  # crosshair only
+            pane.view.viewport().repaint()
+            assert pane.candles.paths_built == built  # the drawing was replayed, not rebuilt
+            low, high = pane.price_plot.vb.viewRange()[1]
+            assert low < 92 and high > 112  # y fits every candle in view
+
+    run(body())
