@@ -120,6 +120,7 @@ def pan(n: int, rounds: int, frames: int) -> None:
     vb = pane.price_plot.vb
     last = float(store.x[-1])
     results: dict[tuple[str, int], list[float]] = {}
+    cpu: dict[tuple[str, int], list[float]] = {}
     for r in range(rounds):
         for kind in ("ours", "stock"):
             if kind == "stock":
@@ -127,23 +128,28 @@ def pan(n: int, rounds: int, frames: int) -> None:
                 pane.price_plot.addItem(stock)
             for width in (n, 10_000, 150):
                 times = results.setdefault((kind, width), [])
+                cpu_times = cpu.setdefault((kind, width), [])
                 for f in range(frames):
                     shift = (f + r * frames) % max(1, n - width) if width < n else f % 50
                     left = last - width - shift
-                    start = time.perf_counter()
+                    start, start_cpu = time.perf_counter(), time.thread_time()
                     vb.setXRange(left, left + width, padding=0)
                     pane.view.viewport().repaint()
                     times.append((time.perf_counter() - start) * 1000)
+                    cpu_times.append((time.thread_time() - start_cpu) * 1000)
             if kind == "stock":
                 pane.price_plot.removeItem(stock)
                 pane.price_plot.addItem(pane.candles)
-    print(f"\npan: {rounds} interleaved rounds x {frames} frames per zoom, 1400x800, offscreen")
-    print(f"{'item':<8}{'in view':>10}{'min ms':>9}{'median':>9}{'p99':>9}{'max':>9}")
+    print(f"\npan: {rounds} interleaved rounds x {frames} frames per zoom, 1400x800, offscreen;"
+          f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'item':<8}{'in view':>10}{'min ms':>9}{'median':>9}{'p99':>9}{'max':>9}"
+          f"{'cpu med':>9}{'cpu p99':>9}")
     for width in (n, 10_000, 150):
         for kind in ("ours", "stock"):
-            v = results[(kind, width)]
+            v, c = results[(kind, width)], cpu[(kind, width)]
             print(f"{kind:<8}{width:>10}{min(v):>9.2f}{median(v):>9.2f}"
-                  f"{percentile(v, 99):>9.2f}{max(v):>9.2f}")
+                  f"{percentile(v, 99):>9.2f}{max(v):>9.2f}{median(c):>9.2f}"
+                  f"{percentile(c, 99):>9.2f}")
         ratio = median(results[("stock", width)]) / median(results[("ours", width)])
         print(f"{'':<8}{'':>10}  stock/ours median: {ratio:.1f}x")
     pane.close()

@@ -223,10 +223,19 @@ class VolumeItem(_ColumnsItem):
             return QRectF()
         return QRectF(float(s.x[0]), 0.0, float(s.x[-1] - s.x[0]) + 1, float(s.v.max()) or 1.0)
 
+    background = QColor("#0f141b")
+
+    def set_background(self, color: QColor) -> None:
+        self.background = QColor(color)
+        self._cache_key = None
+        self.update()
+
     def _fill(self, rising: bool) -> QColor:
-        color = QColor(self._color(rising))
-        color.setAlpha(110)
-        return color
+        """The side's colour, 45 % over the background, mixed here: opaque pixels paint
+        without blending (blended volume cost 2 ms a frame)."""
+        a, b = self._color(rising), self.background
+        return QColor.fromRgbF(*(0.45 * x + 0.55 * y for x, y in (
+            (a.redF(), b.redF()), (a.greenF(), b.greenF()), (a.blueF(), b.blueF()))))
 
     def _detail(self, sl: slice, d: _Device) -> None:
         s = self.store

@@ -209,8 +209,10 @@ class ChartPane(Pane):
                 axis.setTextPen(pg.mkPen(t.text))
                 axis.setStyle(tickFont=font, tickLength=-4)
         self.volume_plot.getAxis("right").setStyle(showValues=False)
+        self.volume_plot.getAxis("right").setTicks([[], []])  # room only: aligns with prices
         for grid in self.grids:
             grid.set_color(t.grid)
+        self.volume.set_background(QColor(t.background))
         for item in (self.candles, self.volume):
             item.set_colors(QColor(t.up), QColor(t.down))
         pen = QPen(QColor(t.muted))
