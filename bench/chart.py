@@ -158,7 +158,6 @@ def pan(n: int, rounds: int, frames: int) -> None:
 async def _history(n: int) -> None:
     from connector import BinanceClient
     from connector.demo import DemoExchange
-    from gui.chart import INTERVAL_MS, CandleStore
 
     async with DemoExchange() as demo:
         client = BinanceClient("", "", False, False, rest_url=demo.rest_url, ws_url=demo.ws_url,
@@ -169,34 +168,68 @@ async def _history(n: int) -> None:
         pane = ChartPane(ctx)
         pane.resize(1400, 800)
         pane.show()
-        fetch, build, paint, total = [], [], [], []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            candles = await bridge.candles("BTCUSDT", "1m", limit=n)
-            t1 = time.perf_counter()
-            store = CandleStore(INTERVAL_MS["1m"])
-            store.replace(candles)
-            pane._set_store(store)
-            pane.price_plot.vb.setXRange(float(store.x[0]), float(store.x[-1]) + 1, padding=0)
-            t2 = time.perf_counter()
-            pane.view.viewport().repaint()
-            t3 = time.perf_counter()
-            assert len(store) == n and bool(np.all(np.diff(store.t) == store.step))
-            fetch.append(t1 - t0)
-            build.append(t2 - t1)
-            paint.append(t3 - t2)
-            total.append(t3 - t0)
-        print(f"history: {n} candles from the demo ({-(-n // 1000)} pages), 5 runs, seconds")
-        for name, v in (("fetch", fetch), ("store", build), ("paint", paint), ("total", total)):
-            print(f"  {name:<6} min {min(v):.3f}  median {median(v):.3f}  max {max(v):.3f}")
+        fetch, build, paint, total, raw = [], [], [], [], []
+        import aiohttp
+
+        async with aiohttp.ClientSession() as http:
+            for _ in range(5):
+                raw.append(await _raw_pages(http, demo.rest_url, n))
+                await _one(bridge, pane, n, fetch, build, paint, total)
+        print(f"history: {n} 1m candles from the demo ({-(-n // 1000)} pages), 5 interleaved runs,"
+              f" seconds; load average {os.getloadavg()[0]:.1f}")
+        for name, v in (("baseline: raw GET + json of the same pages", raw),
+                        ("fetch (bridge.candles: client, Decimal)", fetch),
+                        ("store (numpy arrays)", build), ("first paint", paint),
+                        ("total: request to first paint", total)):
+            print(f"  {name:<44} min {min(v):.3f}  median {median(v):.3f}  max {max(v):.3f}")
+        print(f"  total / baseline median: {median(total) / median(raw):.2f}x")
         pane.close()
         await client.close()
+
+
+async def _raw_pages(http: Any, rest_url: str, n: int) -> float:
+    """What any client pays: the demo's pages over HTTP, decoded from JSON, nothing else."""
+    t0 = time.perf_counter()
+    end: int | None = None
+    got = 0
+    while got < n:
+        params: dict[str, Any] = {"symbol": "BTCUSDT", "interval": "1m",
+                                  "limit": min(1000, n - got)}
+        if end is not None:
+            params["endTime"] = end
+        async with http.get(f"{rest_url}/api/v3/klines", params=params) as r:
+            rows = await r.json()
+        got += len(rows)
+        end = rows[0][0] - 1
+    return time.perf_counter() - t0
+
+
+async def _one(bridge: Bridge, pane: ChartPane, n: int, fetch: list[float], build: list[float],
+               paint: list[float], total: list[float]) -> None:
+    from gui.chart import INTERVAL_MS, CandleStore
+
+    t0 = time.perf_counter()
+    candles = await bridge.candles("BTCUSDT", "1m", limit=n)
+    t1 = time.perf_counter()
+    store = CandleStore(INTERVAL_MS["1m"])
+    store.replace(candles)
+    pane._set_store(store)
+    pane.price_plot.vb.setXRange(float(store.x[0]), float(store.x[-1]) + 1, padding=0)
+    t2 = time.perf_counter()
+    pane.view.viewport().repaint()
+    t3 = time.perf_counter()
+    assert len(store) == n and bool(np.all(np.diff(store.t) == store.step))
+    fetch.append(t1 - t0)
+    build.append(t2 - t1)
+    paint.append(t3 - t2)
+    total.append(t3 - t0)
 
 
 def history(n: int) -> None:
     import qasync
 
     app = QApplication.instance() or QApplication(sys.argv)
+    app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     loop.run_until_complete(_history(n))

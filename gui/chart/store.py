@@ -10,6 +10,7 @@ without moving anything already drawn, and gaps in trading stay gaps.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -135,8 +136,13 @@ def _unique(candles: Iterable[Candle]) -> list[Candle]:
 def _arrays(candles: list[Candle]) -> tuple[IntArray, FloatArray]:
     n = len(candles)
     t = np.fromiter((c.timestamp for c in candles), np.int64, n)
-    values = np.array([_floats(c) for c in candles], dtype=np.float64).reshape(n, 5)
+    values = np.empty((n, 5))
+    for k, field in enumerate(_FIELDS):
+        values[:, k] = np.fromiter(map(float, map(field, candles)), np.float64, n)
     return t, values
+
+
+_FIELDS = tuple(attrgetter(name) for name in ("open", "high", "low", "close", "volume"))
 
 
 def _floats(c: Candle) -> tuple[float, float, float, float, float]:
