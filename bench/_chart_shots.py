@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import qasync
+import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QPointF, QTimer
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QSplitter, QWidget
 
@@ -65,9 +65,18 @@ async def _shots(out: Path) -> None:
         QHBoxLayout(window).addWidget(split)
         window.resize(1560, 760)
         window.show()
-        client.add_listener(lambda e: [p.on_event(e) for p in panes if type(e) in p.listens])
+        def deliver(event: object) -> None:
+            for pane in panes:
+                if type(event) in pane.listens:
+                    pane.on_event(event)
+
+        def flush() -> None:
+            for pane in panes:
+                pane.flush()
+
+        client.add_listener(deliver)
         timer = QTimer()
-        timer.timeout.connect(lambda: [p.flush() for p in panes])
+        timer.timeout.connect(flush)
         timer.start(50)
         bridge.focus_symbol("BTCUSDT")
         chart.on_connected(Environment("Demo", "Spot"), client.contracts)
@@ -113,6 +122,7 @@ async def _shots(out: Path) -> None:
 
 def shots(out: Path) -> None:
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     out.mkdir(parents=True, exist_ok=True)
     loop = qasync.QEventLoop(app)

@@ -34,7 +34,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="starlight-bench-"))
 
 import numpy as np
-import pyqtgraph as pg
+import pyqtgraph as pg  # type: ignore[import-untyped]
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainter, QPicture
 from PySide6.QtWidgets import QApplication
@@ -168,7 +168,11 @@ async def _history(n: int) -> None:
         pane = ChartPane(ctx)
         pane.resize(1400, 800)
         pane.show()
-        fetch, build, paint, total, raw = [], [], [], [], []
+        fetch: list[float] = []
+        build: list[float] = []
+        paint: list[float] = []
+        total: list[float] = []
+        raw: list[float] = []
         import aiohttp
 
         async with aiohttp.ClientSession() as http:
@@ -226,9 +230,10 @@ async def _one(bridge: Bridge, pane: ChartPane, n: int, fetch: list[float], buil
 
 
 def history(n: int) -> None:
-    import qasync
+    import qasync  # type: ignore[import-untyped]
 
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
