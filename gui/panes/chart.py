@@ -66,6 +66,7 @@ class ChartPane(Pane):
         self.fills: dict[str, list[Fill]] = {}
         self.theme: ChartTheme = chart_theme(app_theme())
         self.contract: Contract | None = None
+        self._hovering = False  # the crosshair is over the chart: the readout follows it
 
         self.intervals = QComboBox()
         self.intervals.setObjectName("chartInterval")
@@ -181,6 +182,8 @@ class ChartPane(Pane):
             self.volume.live_changed()
         self._fit_y()
         self._show_last()
+        if not self._hovering:
+            self._show_readout(None)
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -298,6 +301,8 @@ class ChartPane(Pane):
         self._show_fills()
         self._fit_y()
         self._show_last()
+        if not self._hovering:
+            self._show_readout(None)
 
     def _show_last(self) -> None:
         """The last price as a dotted line across the chart, labelled at the right."""
@@ -376,7 +381,8 @@ class ChartPane(Pane):
         for line in (self.cross_v, self.cross_h, self.cross_vv):
             line.setVisible(inside or in_volume)
         self.cross_h.setVisible(inside)
-        if not (inside or in_volume):
+        self._hovering = inside or in_volume
+        if not self._hovering:
             self.cross_tag.hide()
             self._show_readout(None)
             return

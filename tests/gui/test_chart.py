@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QTimer
 
 from connector import BinanceClient, Candle
+from connector.events import Kline
 from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
 from gui.bridge import Bridge
 from gui.chart import INTERVAL_MS, CandleStore, aggregate
@@ -280,5 +281,40 @@ def test_a_zoomed_out_chart_draws_one_bar_per_pixel_column(run: Runner) -> None:
             assert pane.candles.paths_built == built  # the drawing was replayed, not rebuilt
             low, high = pane.price_plot.vb.viewRange()[1]
             assert low < 92 and high > 112  # y fits every candle in view
+
+    run(body())
+
+
+def test_a_kline_of_a_new_period_appends_a_candle_and_the_view_follows(run: Runner) -> None:
+    async def body() -> None:
+        async with chart_rig() as rig:
+            pane = rig.pane
+            await rig.client.unsubscribe_channel(["BTCUSDT"], "kline_1h")  # only ours now
+            last = pane.store.candles[-1]
+            right = pane.price_plot.vb.viewRange()[0][1]
+            step = pane.store.step
+            nxt = Candle(last.timestamp + step, last.close, last.close + 5, last.close - 5,
+                         last.close + 1, Decimal("0.5"))
+            pane.on_event(Kline("BTCUSDT", "1h", nxt, False))
+            pane.on_event(Kline("BTCUSDT", "5m", last, False))  # another interval: ignored
+            pane.flush()
+            assert len(pane.store) == PAGE + 1 and pane.store.candles[-1] == nxt
+            assert contiguous(pane.store)
+            assert abs(pane.price_plot.vb.viewRange()[0][1] - (right + 1)) < 1e-6
+            assert f">{fixed(nxt.close, 2)}<" in pane.readout.text()  # the latest, unhovered
+
+    run(body())
+
+
+def test_the_chart_follows_the_theme(run: Runner) -> None:
+    async def body() -> None:
+        async with chart_rig() as rig:
+            pane = rig.pane
+            pane.set_theme("light")
+            assert pane.view.backgroundBrush().color().name() == "#ffffff"
+            assert pane.candles.up.name() == "#0f9d68"
+            pane.set_theme("dark")
+            assert pane.view.backgroundBrush().color().name() == "#0f141b"
+            assert pane.candles.down.name() == "#ea3943"
 
     run(body())
