@@ -17,20 +17,17 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
-import pyqtgraph as pg  # type: ignore[import-untyped]  # no stubs
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from connector import Candle, Contract, OrderStatus
 from connector.events import Kline
 
-from ..chart import INTERVAL_MS, CandlesItem, CandleStore, ChartTheme, VolumeItem, chart_theme
-from ..chart.axis import TimeAxis
-from ..chart.grid import GridItem
+from ..chart import INTERVAL_MS, CandleStore, ChartTheme, chart_theme
 from ..chart.numbers import fixed
-from ..chart.overlays import AxisTag, Fill, FillMarkers, OrderLines
+from ..chart.overlays import Fill
 from ..chart.theme import app_theme
+from ..chart.view import ChartView
 from .base import Environment, Pane, PaneContext
 
 INTERVALS = tuple(INTERVAL_MS)
@@ -82,50 +79,13 @@ class ChartPane(Pane):
         bar.addWidget(self.intervals)
         bar.addWidget(self.readout, 1)
 
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.ci.layout.setSpacing(0)
-        self.view.ci.setContentsMargins(0, 0, 0, 0)
-        self.axis = TimeAxis(lambda: (self.store.origin or 0, self.store.step))
-        self.price_plot: pg.PlotItem = self.view.addPlot(row=0, col=0)
-        self.volume_plot: pg.PlotItem = self.view.addPlot(row=1, col=0,
-                                                          axisItems={"bottom": self.axis})
-        self.view.ci.layout.setRowStretchFactor(0, 4)
-        self.view.ci.layout.setRowStretchFactor(1, 1)
-        for plot in (self.price_plot, self.volume_plot):
-            plot.hideAxis("left")
-            plot.showAxis("right")
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-            plot.getAxis("right").setWidth(78)
-            plot.vb.setMouseEnabled(x=True, y=False)
-            plot.vb.disableAutoRange()
-        self.price_plot.hideAxis("bottom")
-        self.volume_plot.setXLink(self.price_plot)
-        self.volume_plot.setMaximumHeight(160)
-        self.candles = CandlesItem(self.store)
-        self.volume = VolumeItem(self.store)
-        self.grids = (GridItem(self.axis, self.price_plot.getAxis("right")),
-                      GridItem(self.axis, None))
-        self.price_plot.addItem(self.grids[0], ignoreBounds=True)
-        self.volume_plot.addItem(self.grids[1], ignoreBounds=True)
-        self.price_plot.addItem(self.candles)
-        self.volume_plot.addItem(self.volume)
-        self.order_lines = OrderLines(self.price_plot, self.theme)
-        self.markers = FillMarkers(self.price_plot)
-        self.last_line = pg.InfiniteLine(angle=0, movable=False)
-        self.last_line.setZValue(4)
-        self.last_line.hide()
-        self.price_plot.addItem(self.last_line, ignoreBounds=True)
-        self.last_tag = AxisTag(self.price_plot)
-        self.cross_tag = AxisTag(self.price_plot)
-        self.cross_v = pg.InfiniteLine(angle=90, movable=False)
-        self.cross_h = pg.InfiniteLine(angle=0, movable=False)
-        self.cross_vv = pg.InfiniteLine(angle=90, movable=False)
-        for line, plot in ((self.cross_v, self.price_plot), (self.cross_h, self.price_plot),
-                           (self.cross_vv, self.volume_plot)):
-            line.setZValue(10)
-            line.hide()
-            plot.addItem(line, ignoreBounds=True)
+        self.view = ChartView(self.store, lambda: (self.store.origin or 0, self.store.step),
+                              self.theme)
+        v = self.view  # the parts the pane drives (and tests look at)
+        self.price_plot, self.volume_plot = v.price_plot, v.volume_plot
+        self.candles, self.volume, self.markers = v.candles, v.volume, v.markers
+        self.order_lines = v.order_lines
+        self.cross_v, self.cross_h = v.cross_v, v.cross_h
         self.price_plot.vb.sigXRangeChanged.connect(self._x_range_changed)
         self.view.scene().sigMouseMoved.connect(self._mouse_moved)
 
@@ -202,27 +162,7 @@ class ChartPane(Pane):
     def set_theme(self, name: str) -> None:
         """Colours for the "dark" or "light" theme (the window calls this when it switches)."""
         t = self.theme = chart_theme(name)
-        self.view.setBackground(QColor(t.background))
-        font = QFont()
-        font.setPointSizeF(8.5)
-        for plot in (self.price_plot, self.volume_plot):
-            for name_ in ("right", "bottom"):
-                axis = plot.getAxis(name_)
-                axis.setPen(pg.mkPen(t.grid))
-                axis.setTextPen(pg.mkPen(t.text))
-                axis.setStyle(tickFont=font, tickLength=-4)
-        self.volume_plot.getAxis("right").setStyle(showValues=False)
-        self.volume_plot.getAxis("right").setTicks([[], []])  # room only: aligns with prices
-        for grid in self.grids:
-            grid.set_color(t.grid)
-        self.volume.set_background(QColor(t.background))
-        for item in (self.candles, self.volume):
-            item.set_colors(QColor(t.up), QColor(t.down))
-        pen = QPen(QColor(t.muted))
-        pen.setCosmetic(True)
-        pen.setStyle(Qt.PenStyle.DashLine)
-        for line in (self.cross_v, self.cross_h, self.cross_vv):
-            line.setPen(pen)
+        self.view.apply_theme(t)
         self.readout.setStyleSheet(f"color: {t.text}; background: transparent;")
         self.order_lines.set_theme(t, self.ctx.bridge.open_orders(), self.symbol)
         self._show_fills()
@@ -296,8 +236,7 @@ class ChartPane(Pane):
 
     def _set_store(self, store: CandleStore) -> None:
         self.store = store
-        self.candles.set_store(store)
-        self.volume.set_store(store)
+        self.view.set_store(store)
         self._show_fills()
         self._fit_y()
         self._show_last()
@@ -305,21 +244,12 @@ class ChartPane(Pane):
             self._show_readout(None)
 
     def _show_last(self) -> None:
-        """The last price as a dotted line across the chart, labelled at the right."""
         if len(self.store) == 0:
-            self.last_line.hide()
-            self.last_tag.hide()
+            self.view.show_last(None, True, "")
             return
         last = self.store.candles[-1]
-        color = self.theme.up if last.close >= last.open else self.theme.down
-        pen = QPen(QColor(color))
-        pen.setCosmetic(True)
-        pen.setStyle(Qt.PenStyle.DotLine)
-        self.last_line.setPen(pen)
-        self.last_line.setPos(float(last.close))
-        self.last_line.show()
-        self.last_tag.show(float(last.close), fixed(last.close, self._decimals()[0]), color,
-                           "#ffffff")
+        self.view.show_last(float(last.close), last.close >= last.open,
+                            fixed(last.close, self._decimals()[0]))
 
     def _decimals(self) -> tuple[int | None, int | None]:
         c = self.contract
@@ -376,30 +306,14 @@ class ChartPane(Pane):
                                       padding=0)
 
     def _mouse_moved(self, pos: QPointF) -> None:
-        inside = self.price_plot.sceneBoundingRect().contains(pos)
-        in_volume = self.volume_plot.sceneBoundingRect().contains(pos)
-        for line in (self.cross_v, self.cross_h, self.cross_vv):
-            line.setVisible(inside or in_volume)
-        self.cross_h.setVisible(inside)
-        self._hovering = inside or in_volume
-        if not self._hovering:
-            self.cross_tag.hide()
-            self._show_readout(None)
-            return
-        point = self.price_plot.vb.mapSceneToView(pos)
-        if inside:
-            price = Decimal(repr(float(point.y())))
-            dp = self._decimals()[0]
-            self.cross_tag.show(float(point.y()), fixed(price, 2 if dp is None else dp),
-                                self.theme.muted, "#ffffff")
-        else:
-            self.cross_tag.hide()
-        x = float(point.x())
-        self.cross_v.setPos(x)
-        self.cross_vv.setPos(x)
-        self.cross_h.setPos(float(point.y()))
-        i = self.store.index_at_x(x)
+        point = self.view.crosshair(pos, self._price_text)
+        self._hovering = point is not None
+        i = self.store.index_at_x(float(point.x())) if point is not None else None
         self._show_readout(self.store.candles[i] if i is not None else None)
+
+    def _price_text(self, y: float) -> str:
+        dp = self._decimals()[0]
+        return fixed(Decimal(repr(y)), 2 if dp is None else dp)
 
     def _show_readout(self, candle: Candle | None) -> None:
         """Symbol and interval, and the OHLCV under the cursor (else the latest) as Decimals."""

@@ -14,8 +14,8 @@ import numpy as np
 from PySide6.QtCore import QPointF, QTimer
 
 from connector import BinanceClient, Candle
-from connector.events import Kline
 from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
+from connector.events import Kline
 from gui.bridge import Bridge
 from gui.chart import INTERVAL_MS, CandleStore, aggregate
 from gui.chart.numbers import fixed
