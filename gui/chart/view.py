@@ -50,6 +50,7 @@ class ChartView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is 
             plot.getAxis("right").setWidth(AXIS_WIDTH)
             plot.vb.setMouseEnabled(x=True, y=False)
             plot.vb.disableAutoRange()
+        self.price_plot.vb.setLimits(minXRange=8)  # zoomed in no further than 8 candles
         self.price_plot.hideAxis("bottom")
         self.volume_plot.setXLink(self.price_plot)
         self.volume_plot.setMaximumHeight(160)
