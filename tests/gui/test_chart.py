@@ -223,11 +223,18 @@ def test_per_pixel_columns_match_a_brute_force_fold() -> None:
     h = np.maximum(o, c) + np.array([rng.uniform(0, 3) for _ in range(n)])
     low = np.minimum(o, c) - np.array([rng.uniform(0, 3) for _ in range(n)])
     v = np.array([rng.uniform(0, 50) for _ in range(n)])
-    for x0, width in ((-3000.0, 7.3), (-2999.4, 1.0), (-3100.0, 0.35), (-3000.0, 123.0)):
+    for x0, width in ((-3000.0, 7.3), (-2999.4, 1.0), (-3100.0, 0.35), (-3000.0, 123.0),
+                      (-3000.5, 0.1), (-2950.0, 4999.0)):
         cols = aggregate(x, o, h, low, c, v, x0, width)
         groups: dict[int, list[int]] = {}
         for i in range(n):
-            groups.setdefault(int((x[i] + 0.5 - x0) // width), []).append(i)
+            centre = float(x[i]) + 0.5
+            k = int((centre - x0) // width)
+            while x0 + k * width > centre:  # the column's own edges decide, exactly
+                k -= 1
+            while x0 + (k + 1) * width <= centre:
+                k += 1
+            groups.setdefault(k, []).append(i)
         keys = sorted(groups)
         assert len(cols.x) == len(keys)
         for k, key in enumerate(keys):
