@@ -163,7 +163,7 @@ async def soak(minutes: float, workers: int, seed: int) -> int:
         for c in clients:
             await c.start()
             await c.subscribe_channel(list(SYMBOLS), "bookTicker")
-            c.add_listener(lambda e, p=c.endpoints.api_prefix: updates[p].add(e.client_order_id)
+            c.add_listener(lambda e, p=c.endpoints.api_prefix: updates[p].add(e.order.client_order_id)
                            if isinstance(e, OrderUpdate) else None)
         tally = Tally()
         stop = time.monotonic() + minutes * 60

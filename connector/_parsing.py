@@ -8,9 +8,7 @@ from typing import Any
 
 import msgspec
 
-from ._models import Balance, Candle, Contract, OrderStatus
-
-ZERO = Decimal(0)
+from ._models import ZERO, Balance, Candle, Contract, OrderStatus
 
 
 def decimals_of(step: Decimal) -> int:
@@ -178,4 +176,7 @@ def order_from(data: dict[str, Any], *, futures: bool) -> OrderStatus:
         orig_qty=Decimal(data.get("origQty", "0") or "0"),
         time_in_force=data.get("timeInForce", ""),
         update_time=int(data.get("updateTime", data.get("transactTime", 0)) or 0),
+        stop_price=Decimal(data.get("stopPrice", "0") or "0"),
+        reduce_only=bool(data.get("reduceOnly", False)),
+        order_list_id=int(data.get("orderListId", -1)),
     )

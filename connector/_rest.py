@@ -66,22 +66,35 @@ _HINTS = {
 }
 
 
-def error_for(status: int, code: int | None, msg: str, retry_after: float = 0.0) -> ExchangeError:
-    """The error class and a trader-readable message for one exchange error."""
-    hint = _HINTS.get(code or 0)
-    text = f"{hint}: {msg}" if hint and msg else (hint or msg or f"HTTP {status}")
+def error_for(status: int, code: object, msg: str, retry_after: float = 0.0) -> ExchangeError:
+    """The error class for one exchange error: Binance's ``msg`` verbatim, its code an int,
+    and our hint for the trader (``str(error)``)."""
+    number = _int_code(code)
+    hint = _HINTS.get(number or 0) or ("" if msg else f"HTTP {status}")
     if status == 418:
-        return IPBannedError(text, code=code, retry_after=retry_after,
-                             until=time.time() + retry_after)
-    if status == 429 or code == -1003:
-        return RateLimitError(text, code=code, status=status, retry_after=retry_after)
-    if code in _AUTH_CODES or status in (401, 403):
-        return AuthError(text, code=code, status=status)
-    if code in _SERVER_CODES or status >= 500:
-        return ServerError(text, code=code, status=status)
-    if code in _ORDER_CODES:
-        return OrderRejectedError(text, code=code, status=status)
-    return ExchangeError(text, code=code, status=status)
+        return IPBannedError(msg, code=number, retry_after=retry_after,
+                             until=time.time() + retry_after, hint=hint)
+    if status == 429 or number == -1003:
+        return RateLimitError(msg, code=number, status=status, retry_after=retry_after,
+                              hint=hint)
+    kind: type[ExchangeError] = ExchangeError
+    if number in _AUTH_CODES or status in (401, 403):
+        kind = AuthError
+    elif number in _SERVER_CODES or status >= 500:
+        kind = ServerError
+    elif number in _ORDER_CODES:
+        kind = OrderRejectedError
+    return kind(msg, code=number, status=status, hint=hint)
+
+
+def _int_code(code: object) -> int | None:
+    """Binance's codes are ints; a string or float one (from a proxy) is coerced."""
+    if isinstance(code, bool) or code is None:
+        return None
+    try:
+        return int(code)  # type: ignore[call-overload,no-any-return]
+    except (TypeError, ValueError):
+        return None
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.\-~]*")
@@ -151,6 +164,12 @@ class RestClient:
             await self._session.close()
             self._session = None
 
+    def require_credentials(self) -> None:
+        """Raise MissingCredentialsError, sending nothing, when there is no key pair."""
+        if not self.has_credentials:
+            raise MissingCredentialsError(
+                "API key and secret are missing: add them in Settings to trade or see balances")
+
     def sign(self, payload: str) -> str:
         return hmac.new(self._secret, payload.encode(), hashlib.sha256).hexdigest()
 
@@ -163,6 +182,27 @@ class RestClient:
         data = await self.request("GET", f"{self.endpoints.api_prefix}/time")
         after = time.time() * 1000
         self.clock_offset_ms = float(data["serverTime"]) - (before + after) / 2
+
+    async def resync_if_skewed(self, exc: BaseException) -> bool:
+        """After a -1021 (timestamp outside recvWindow) on any signed call, REST or
+        WebSocket API: measure the clock again and say the call may be retried once.
+
+        The exchange refused the request without processing it, so a retry is safe.
+        """
+        if not isinstance(exc, ExchangeError) or exc.code != -1021:
+            return False
+        self._log("Clock offset outside recvWindow; resynchronising with the exchange and "
+                  "retrying", "WARNING")
+        await self.sync_time()
+        return True
+
+    def signed_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with the API key, a timestamp and the WebSocket API's signature
+        (over the sorted ``key=value`` pairs, as Binance's WebSocket API defines it)."""
+        out: dict[str, Any] = {**params, "apiKey": self.api_key, "timestamp": self.now_ms()}
+        payload = "&".join(f"{k}={out[k]}" for k in sorted(out))
+        out["signature"] = self.sign(payload)
+        return out
 
     async def request(
         self,
@@ -189,12 +229,8 @@ class RestClient:
                 attempt += 1
                 await asyncio.sleep(max(exc.retry_after, 0.5))
             except ExchangeError as exc:
-                if exc.code == -1021 and not resynced:
-                    # Our clock drifted from Binance's: measure again, then retry once.
+                if not resynced and await self.resync_if_skewed(exc):
                     resynced = True
-                    self._log("Clock offset outside recvWindow; resynchronising with the "
-                              "exchange and retrying", "WARNING")
-                    await self.sync_time()
                     continue
                 if (isinstance(exc, ServerError) and method == "GET"
                         and attempt < GET_RETRIES):
@@ -223,10 +259,7 @@ class RestClient:
             await asyncio.sleep(wait)
         headers: dict[str, str] = {}
         if security != "NONE":
-            if not self.has_credentials:
-                raise MissingCredentialsError(
-                    "API key and secret are missing: add them in Settings to trade or see "
-                    "balances")
+            self.require_credentials()
             headers["X-MBX-APIKEY"] = self.api_key
         query = encode_params(params)
         if security == "SIGNED":
@@ -273,7 +306,7 @@ class RestClient:
             return data
         code = data.get("code") if isinstance(data, dict) else None
         msg = str(data.get("msg", "")) if isinstance(data, dict) else body[:200].decode(
-            "utf-8", "replace")
+            "utf-8", "replace").strip()
         wait = float(retry_after) if retry_after and _is_number(retry_after) else 0.0
         if status == 418:
             self.banned_until = time.time() + (wait or 120.0)
@@ -283,7 +316,7 @@ class RestClient:
             self._cooldown_until = time.time() + (wait or 1.0)
             self._log(f"Rate limit hit (HTTP 429); backing off {wait or 1:.0f} s as Binance asks",
                       "WARNING")
-        raise error_for(status, code if isinstance(code, int) else None, _safe(msg, self), wait)
+        raise error_for(status, code, _safe(msg, self), wait)
 
 
 def _is_number(text: str) -> bool:

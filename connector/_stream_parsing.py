@@ -5,10 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ._models import Balance, Candle
-from .events import AggTrade, BalanceUpdate, BookTicker, Kline, MiniTicker, OrderUpdate
-
-ZERO = Decimal(0)
+from ._models import ZERO, Balance, Candle, OrderStatus, Trade
+from .events import (
+    AggTrade,
+    BalanceUpdate,
+    BookTicker,
+    Kline,
+    MarketTrade,
+    MarkPrice,
+    MiniTicker,
+    OrderUpdate,
+    Ticker,
+)
 
 
 def book_ticker(d: dict[str, Any]) -> BookTicker:
@@ -32,49 +40,73 @@ def mini_ticker(d: dict[str, Any]) -> MiniTicker:
                       Decimal(d["v"]), Decimal(d["q"]), d["E"])
 
 
+def _fill(o: dict[str, Any], order: OrderStatus, when: int, *, futures: bool) -> Trade | None:
+    """The fill an execution event reports (execution type TRADE), as the account's Trade."""
+    if o.get("x") != "TRADE":
+        return None
+    price, qty = Decimal(o.get("L", "0")), Decimal(o.get("l", "0"))
+    quote = Decimal(o["Y"]) if "Y" in o else price * qty  # spot sends it; futures does not
+    return Trade(
+        trade_id=int(o.get("t", 0)),
+        order_id=order.order_id,
+        symbol=order.symbol,
+        side=order.side,
+        price=price,
+        quantity=qty,
+        quote_quantity=quote,
+        commission=Decimal(o.get("n", "0") or "0"),
+        commission_asset=o.get("N") or "",
+        realized_pnl=Decimal(o.get("rp", "0") or "0") if futures else ZERO,
+        is_maker=bool(o.get("m", False)),
+        time=when,
+    )
+
+
 def execution_report(e: dict[str, Any]) -> OrderUpdate:
     """Spot ``executionReport``. A cancel carries the original client id in ``C``."""
     executed = Decimal(e["z"])
     quote = Decimal(e.get("Z", "0"))
-    return OrderUpdate(
-        symbol=e["s"],
+    when = int(e.get("T") or e.get("E") or 0)
+    order = OrderStatus(
         order_id=int(e["i"]),
+        status=str(e["X"]).lower(),
+        avg_price=quote / executed if executed and quote else ZERO,
+        executed_qty=executed,
+        symbol=e["s"],
         client_order_id=e.get("C") or e["c"],
         side=e["S"],
         order_type=e["o"],
-        status=str(e["X"]).lower(),
         price=Decimal(e["p"]),
         orig_qty=Decimal(e["q"]),
-        executed_qty=executed,
-        avg_price=quote / executed if executed and quote else ZERO,
-        last_fill_price=Decimal(e.get("L", "0")),
-        last_fill_qty=Decimal(e.get("l", "0")),
         time_in_force=e.get("f", ""),
-        execution_type=e.get("x", ""),
-        time=int(e.get("T") or e.get("E") or 0),
+        update_time=when,
+        stop_price=Decimal(e.get("P", "0") or "0"),
+        order_list_id=int(e.get("g", -1)),
     )
+    return OrderUpdate(order, e.get("x", ""), _fill(e, order, when, futures=False), when)
 
 
 def order_trade_update(e: dict[str, Any]) -> OrderUpdate:
     """Futures ``ORDER_TRADE_UPDATE``; its ``ap`` is the average price."""
     o = e["o"]
-    return OrderUpdate(
-        symbol=o["s"],
+    when = int(o.get("T") or e.get("E") or 0)
+    order = OrderStatus(
         order_id=int(o["i"]),
+        status=str(o["X"]).lower(),
+        avg_price=Decimal(o.get("ap", "0")),
+        executed_qty=Decimal(o["z"]),
+        symbol=o["s"],
         client_order_id=o["c"],
         side=o["S"],
         order_type=o["o"],
-        status=str(o["X"]).lower(),
         price=Decimal(o["p"]),
         orig_qty=Decimal(o["q"]),
-        executed_qty=Decimal(o["z"]),
-        avg_price=Decimal(o.get("ap", "0")),
-        last_fill_price=Decimal(o.get("L", "0")),
-        last_fill_qty=Decimal(o.get("l", "0")),
         time_in_force=o.get("f", ""),
-        execution_type=o.get("x", ""),
-        time=int(o.get("T") or e.get("E") or 0),
+        update_time=when,
+        stop_price=Decimal(o.get("sp", "0") or "0"),
+        reduce_only=bool(o.get("R", False)),
     )
+    return OrderUpdate(order, o.get("x", ""), _fill(o, order, when, futures=True), when)
 
 
 def spot_balances(e: dict[str, Any], current: dict[str, Balance]) -> BalanceUpdate:
@@ -108,3 +140,24 @@ def futures_account(e: dict[str, Any], current: dict[str, Balance]) -> BalanceUp
             unrealized_pnl=old.unrealized_pnl,
         ))
     return BalanceUpdate(tuple(out), int(e.get("E", 0)))
+
+
+# -- market data: 24 h ticker, trades, mark price (channels "ticker", "trade", "markPrice") --
+
+
+def ticker(d: dict[str, Any]) -> Ticker:
+    """``24hrTicker`` (spot and futures share these fields)."""
+    return Ticker(d["s"], Decimal(d["c"]), Decimal(d["o"]), Decimal(d["h"]), Decimal(d["l"]),
+                  Decimal(d["v"]), Decimal(d["q"]), Decimal(d["P"]), int(d["E"]))
+
+
+def market_trade(d: dict[str, Any]) -> MarketTrade:
+    """``trade``: one trade of the market (``m``: the buyer was the maker)."""
+    return MarketTrade(d["s"], int(d["t"]), Decimal(d["p"]), Decimal(d["q"]), bool(d["m"]),
+                       int(d.get("T") or d.get("E") or 0))
+
+
+def mark_price(d: dict[str, Any]) -> MarkPrice:
+    """Futures ``markPriceUpdate``."""
+    return MarkPrice(d["s"], Decimal(d["p"]), Decimal(d.get("i") or "0"),
+                     Decimal(d.get("r") or "0"), int(d.get("T") or 0), int(d.get("E") or 0))

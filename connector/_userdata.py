@@ -6,179 +6,206 @@ the listenKey: create, keep alive every ~30 min, make a new one when told it
 expired, delete on close.
 
 Every (re)connect is followed by a reconciliation over REST; events that
-arrive meanwhile are buffered and applied afterwards, so none is lost.
+arrive meanwhile are buffered and applied afterwards, so none is lost. The
+stream, the keep-alive and the futures margin refresh each run supervised.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import orjson
 
+from . import _stream_parsing as sp
+from ._account import AccountState
+from ._models import Balance, OrderStatus
+from ._options import LiveOptions
+from ._rest import RestClient, error_for
+from ._supervise import Supervised
+from .endpoints import Endpoints
 from .errors import AuthError, BinanceError, ExchangeError, NetworkError
-from .events import ConnectionState
+from .events import BalanceUpdate, ConnectionState, Event
 
-if TYPE_CHECKING:
-    from ._live import LiveFeeds, LiveOptions
+EmitFn = Callable[[Event], None]
+LogFn = Callable[[str, str], None]
+BadFrameFn = Callable[[str, "str | bytes"], None]
+SessionFn = Callable[[], Awaitable[aiohttp.ClientSession]]
+
+_RECONCILE_QUERIES = 50  # vanished orders asked about one by one; the rest leave as canceled
+_MARGIN_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class AccountReader:
+    """The REST reads reconciliation needs, as callables (the client's methods)."""
+
+    get_balances: Callable[[], Awaitable[dict[str, Balance]]]
+    get_open_orders: Callable[[], Awaitable[list[OrderStatus]]]
+    get_order_status: Callable[[str, int], Awaitable[OrderStatus]]
 
 
 class UserDataStream:
-    def __init__(self, live: LiveFeeds, options: LiveOptions) -> None:
-        self.live = live
-        self.client = live.client
+    def __init__(self, *, futures: bool, endpoints: Endpoints, rest: RestClient,
+                 reader: AccountReader, account: AccountState, session: SessionFn,
+                 emit: EmitFn, log: LogFn, bad_frame: BadFrameFn,
+                 options: LiveOptions) -> None:
+        self.futures = futures
+        self.endpoints = endpoints
+        self._rest = rest
+        self._reader = reader
+        self.account = account
+        self._session = session
+        self._emit = emit
+        self._log = log
+        self._bad_frame = bad_frame
         self.options = options
-        self._task: asyncio.Task[None] | None = None
-        self._keepalive: asyncio.Task[None] | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._listen_key = ""
         self._closing = False
+        self._buffer: list[dict[str, Any]] | None = None
+        self._margin_wanted = asyncio.Event()
         self.connected = asyncio.Event()
         self.connects = 0
 
+        def supervised(name: str, life: Callable[[], Awaitable[bool]]) -> Supervised:
+            return Supervised(name, life, log=log, report=self._reconnecting,
+                              backoff_initial=options.backoff_initial,
+                              backoff_max=options.backoff_max)
+
+        self.supervisor = supervised("User data stream", self._life)
+        self._keepalive = supervised("listenKey keep-alive", self._keep_alive)
+        self._margin = supervised("futures margin refresh", self._refresh_margin)
+
+    def _state(self, state: str, reason: str = "user data stream") -> None:
+        self._emit(ConnectionState("user", state, reason, connection="user data stream"))
+
+    def _reconnecting(self, reason: str) -> None:
+        self._state("reconnecting", reason)
+
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="user data stream")
+        self.supervisor.start()
+        if self.futures:
+            self._margin.start()
 
     async def close(self) -> None:
         self._closing = True
-        for task in (self._task, self._keepalive):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._task = self._keepalive = None
+        for task in (self.supervisor, self._keepalive, self._margin):
+            await task.close()
         if self._ws is not None:
             await self._ws.close()
             self._ws = None
         if self._listen_key:
             with contextlib.suppress(BinanceError):
-                await self.client._rest.request("DELETE", "/fapi/v1/listenKey",
-                                                security="API_KEY")
+                await self._rest.request("DELETE", "/fapi/v1/listenKey", security="API_KEY")
             self._listen_key = ""
-        self.client._emit(ConnectionState("user", "closed", "user data stream closed"))
+        self._state("closed", "user data stream closed")
 
-    # -- connection loop --------------------------------------------------------------------
+    # -- one life of the connection -------------------------------------------------------
 
-    async def _run(self) -> None:
-        backoff = self.options.backoff_initial
-        log, emit = self.client._add_log, self.client._emit
-        while not self._closing:
-            emit(ConnectionState("user", "connecting" if not self.connects else "reconnecting",
-                                 "user data stream"))
-            self.live.begin_buffering()
+    async def _life(self) -> bool:
+        self._state("connecting" if not self.connects else "reconnecting")
+        self._begin_buffering()
+        try:
+            ws = await (self._open_futures() if self.futures else self._open_spot())
+        except AuthError as exc:
+            self._log(f"User data stream refused: {exc}. Balances and orders will not update "
+                      f"live; check the API key", "ERROR")
+            self._state("closed", str(exc))
+            self._end_buffering()
+            return False
+        except BaseException:
+            self._end_buffering()  # nothing to reconcile against: the next life starts over
+            raise
+        self._ws = ws
+        self.connects += 1
+        reader = asyncio.create_task(self._read(ws), name="user data reader")
+        try:
             try:
-                ws = await (self._open_futures() if self.client.futures else self._open_spot())
-            except asyncio.CancelledError:
-                raise
-            except AuthError as exc:
-                log(f"User data stream refused: {exc}. Balances and orders will not update "
-                    f"live; check the API key", "ERROR")
-                emit(ConnectionState("user", "closed", str(exc)))
-                self.live.end_buffering(apply=False)
-                return
-            except Exception as exc:
-                reason = str(exc) or type(exc).__name__
-                log(f"User data stream: connect failed ({reason}); retrying in "
-                    f"{backoff:.1f} s", "WARNING")
-                emit(ConnectionState("user", "reconnecting", reason))
-                self.live.end_buffering(apply=False)
-                await asyncio.sleep(backoff * (0.5 + random.random()))
-                backoff = min(backoff * 2, self.options.backoff_max)
-                continue
-            self._ws = ws
-            self.connects += 1
-            backoff = self.options.backoff_initial
-            reader = asyncio.create_task(self._read(ws))
-            try:
-                await self.live.reconcile()
-            except asyncio.CancelledError:
-                reader.cancel()
-                raise
+                await self.reconcile()
             except BinanceError as exc:
-                log(f"Could not reconcile balances and orders after connecting: {exc}",
-                    "WARNING")
-                self.live.end_buffering(apply=True)
+                self._log(f"Could not reconcile balances and orders after connecting: {exc}",
+                          "WARNING")
+            self.supervisor.healthy()
             self.connected.set()
-            log("User data stream connected" if self.connects == 1 else
-                "User data stream reconnected; balances and open orders reconciled", "INFO")
-            emit(ConnectionState("user", "connected", "user data stream"))
+            self._log("User data stream connected" if self.connects == 1 else
+                      "User data stream reconnected; balances and open orders reconciled",
+                      "INFO")
+            self._state("connected")
             reason = await reader
+        finally:  # whatever ended this life, the reader and the socket end with it
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
             self.connected.clear()
             self._ws = None
             with contextlib.suppress(Exception):
                 await ws.close()
-            if self._closing:
-                break
-            log(f"User data stream lost ({reason}); reconnecting", "WARNING")
-            emit(ConnectionState("user", "reconnecting", reason))
-            await asyncio.sleep(self.options.backoff_initial * random.random())
+        if self._closing:
+            return False
+        self._log(f"User data stream lost ({reason}); reconnecting", "WARNING")
+        self._state("reconnecting", reason)
+        return True
 
     async def _open_spot(self) -> aiohttp.ClientWebSocketResponse:
-        rest = self.client._rest
-        url = self.client.endpoints.ws_api_url
-        session = await self.live.session()
-        ws = await session.ws_connect(url, autoping=False, max_msg_size=0)
+        session = await self._session()
+        ws = await session.ws_connect(self.endpoints.ws_api_url, autoping=False, max_msg_size=0)
         try:
-            params: dict[str, Any] = {"apiKey": rest.api_key, "timestamp": rest.now_ms()}
-            payload = "&".join(f"{k}={params[k]}" for k in sorted(params))
-            params["signature"] = rest.sign(payload)
-            req_id = uuid.uuid4().hex
-            await ws.send_str(orjson.dumps({"id": req_id,
-                                              "method": "userDataStream.subscribe.signature",
-                                              "params": params}).decode())
-            while True:
-                msg = await ws.receive(timeout=self.options.reply_timeout)
-                if msg.type is aiohttp.WSMsgType.PING:
-                    await ws.pong(msg.data)
-                    continue
-                if msg.type is not aiohttp.WSMsgType.TEXT:
-                    raise NetworkError("WebSocket API closed while subscribing")
-                reply = orjson.loads(msg.data)
-                if reply.get("id") == req_id:
-                    break
-            if reply.get("status") != 200:
-                err = reply.get("error") or {}
-                from ._rest import error_for
-
-                raise error_for(int(reply.get("status", 400)), err.get("code"),
-                                str(err.get("msg", "subscription refused")))
+            try:
+                await self._subscribe_spot(ws)
+            except ExchangeError as exc:
+                if not await self._rest.resync_if_skewed(exc):
+                    raise
+                await self._subscribe_spot(ws)  # signed again with the new clock offset
         except BaseException:
             await ws.close()
             raise
         return ws
 
+    async def _subscribe_spot(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        req_id = uuid.uuid4().hex
+        await ws.send_str(orjson.dumps({"id": req_id,
+                                        "method": "userDataStream.subscribe.signature",
+                                        "params": self._rest.signed_params({})}).decode())
+        while True:
+            msg = await ws.receive(timeout=self.options.reply_timeout)
+            if msg.type is aiohttp.WSMsgType.PING:
+                await ws.pong(msg.data)
+                continue
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                raise NetworkError("WebSocket API closed while subscribing")
+            reply = orjson.loads(msg.data)
+            if isinstance(reply, dict) and reply.get("id") == req_id:
+                break
+        if reply.get("status") != 200:
+            err = reply.get("error") or {}
+            raise error_for(int(reply.get("status", 400)), err.get("code"),
+                            str(err.get("msg", "subscription refused")))
+
     async def _open_futures(self) -> aiohttp.ClientWebSocketResponse:
-        rest = self.client._rest
-        data = await rest.request("POST", "/fapi/v1/listenKey", security="API_KEY")
+        data = await self._rest.request("POST", "/fapi/v1/listenKey", security="API_KEY")
         self._listen_key = str(data["listenKey"])
-        if self._keepalive is None or self._keepalive.done():
-            self._keepalive = asyncio.create_task(self._keep_alive(), name="listenKey keepalive")
-        session = await self.live.session()
-        return await session.ws_connect(self.client.endpoints.user_stream_url(self._listen_key),
+        self._keepalive.start()
+        session = await self._session()
+        return await session.ws_connect(self.endpoints.user_stream_url(self._listen_key),
                                         autoping=False, max_msg_size=0)
 
-    async def _keep_alive(self) -> None:
+    async def _keep_alive(self) -> bool:
         while True:
             await asyncio.sleep(self.options.listen_key_keepalive)
             try:
-                await self.client._rest.request("PUT", "/fapi/v1/listenKey", security="API_KEY")
+                await self._rest.request("PUT", "/fapi/v1/listenKey", security="API_KEY")
             except ExchangeError as exc:
-                self.client._add_log(f"listenKey keep-alive refused ({exc}); opening a new "
-                                     f"one", "WARNING")
-                await self._restart()
+                self._log(f"listenKey keep-alive refused ({exc}); opening a new one", "WARNING")
+                if self._ws is not None:
+                    await self._ws.close()  # the stream's next life makes a new key
             except BinanceError as exc:
-                self.client._add_log(f"listenKey keep-alive failed ({exc}); will retry",
-                                     "WARNING")
-
-    async def _restart(self) -> None:
-        ws = self._ws
-        if ws is not None:
-            await ws.close()
+                self._log(f"listenKey keep-alive failed ({exc}); will retry", "WARNING")
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> str:
         # Account events can be hours apart, so quiet alone proves nothing: after half the
@@ -192,33 +219,128 @@ class UserDataStream:
                 if pinged:
                     return f"silent for {silence:g} s"
                 pinged = True
-                await ws.ping()
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    await ws.ping()
                 continue
             pinged = False
             if msg.type is aiohttp.WSMsgType.TEXT or msg.type is aiohttp.WSMsgType.BINARY:
-                try:
-                    data = orjson.loads(msg.data)
-                except orjson.JSONDecodeError:
-                    self.live.bad_frame("malformed user-data JSON", msg.data)
-                    continue
-                event = data.get("event", data) if isinstance(data, dict) else None
-                if not isinstance(event, dict):
-                    if not (isinstance(data, dict) and "id" in data):
-                        self.live.bad_frame("unknown user-data message", msg.data)
-                    continue
-                if event.get("e") == "listenKeyExpired":
-                    self.client._add_log("listenKey expired; opening a new one", "WARNING")
-                    return "listenKey expired"
-                if event.get("e") == "eventStreamTerminated":
-                    return "the exchange ended the user data subscription"
-                self.live.on_user_event(event, msg.data)
+                ended = self._on_message(msg.data)
+                if ended:
+                    return ended
             elif msg.type is aiohttp.WSMsgType.PING:
-                await ws.pong(msg.data)
-            elif msg.type is aiohttp.WSMsgType.PONG:
-                continue
-            else:
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    await ws.pong(msg.data)
+            elif msg.type is not aiohttp.WSMsgType.PONG:
                 return "connection lost" if not ws.close_code else \
                     f"closed by the exchange (code {ws.close_code})"
 
+    def _on_message(self, raw: str | bytes) -> str:
+        """Route one message; returns why the stream must reconnect, or ""."""
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            self._bad_frame("malformed user-data JSON", raw)
+            return ""
+        event = data.get("event", data) if isinstance(data, dict) else None
+        if not isinstance(event, dict):
+            if not (isinstance(data, dict) and "id" in data):
+                self._bad_frame("unknown user-data message", raw)
+            return ""
+        if event.get("e") == "listenKeyExpired":
+            self._log("listenKey expired; opening a new one", "WARNING")
+            return "listenKey expired"
+        if event.get("e") == "eventStreamTerminated":
+            return "the exchange ended the user data subscription"
+        if self._buffer is not None:
+            self._buffer.append(event)
+        else:
+            self._apply(event)
+        return ""
 
-Reconciler = Callable[[], Awaitable[None]]
+    # -- events -> account state -------------------------------------------------------------
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        kind = event.get("e")
+        account = self.account
+        try:
+            if kind == "executionReport":
+                account.apply_order(sp.execution_report(event))
+            elif kind == "ORDER_TRADE_UPDATE":
+                account.apply_order(sp.order_trade_update(event))
+            elif kind == "outboundAccountPosition":
+                account.apply_balances(sp.spot_balances(event, account.balances))
+            elif kind == "balanceUpdate":
+                account.apply_balances(sp.spot_balance_delta(event, account.balances))
+            elif kind == "ACCOUNT_UPDATE":
+                account.apply_balances(sp.futures_account(event, account.balances))
+                self._margin_wanted.set()
+            elif kind in ("TRADE_LITE", "listStatus", "externalLockUpdate"):
+                pass  # carried fully by the events above
+            else:
+                self._bad_frame(f"unknown user-data event {kind!r}", str(event)[:200])
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            self._bad_frame(f"malformed {kind} ({type(exc).__name__})", str(event)[:200])
+
+    def _begin_buffering(self) -> None:
+        if self._buffer is None:
+            self._buffer = []
+
+    def _end_buffering(self, *, since: int | None = None) -> None:
+        """Apply what arrived while reconciling (``since`` given) or drop it (a failed
+        connect: the next reconciliation covers it).
+
+        Order and balance events carry full values and are applied in order, so one the
+        snapshot already reflects changes nothing. A ``balanceUpdate`` is a delta: one
+        older than the snapshot (``since``, exchange time) would count twice.
+        """
+        buffered, self._buffer = self._buffer or [], None
+        if since is None:
+            return
+        for event in buffered:
+            if event.get("e") == "balanceUpdate" and int(event.get("E", 0)) < since:
+                continue
+            self._apply(event)
+
+    async def reconcile(self) -> None:
+        """Replace balances and open orders with the exchange's, then apply what was buffered."""
+        account, reader = self.account, self._reader
+        started = self._rest.now_ms()
+        try:
+            await self._rest.sync_time()  # the buffer is cut at exchange time: measure it
+            started = self._rest.now_ms()
+            balances = await reader.get_balances()
+            orders = {o.order_id: o for o in await reader.get_open_orders()}
+            finals: list[OrderStatus] = []
+            for i, old in enumerate(account.vanished(orders)):
+                try:
+                    if i >= _RECONCILE_QUERIES:
+                        raise NetworkError("too many to ask about")
+                    finals.append(await reader.get_order_status(old.symbol, old.order_id))
+                except BinanceError:
+                    finals.append(old)
+        except BaseException:
+            self._end_buffering(since=started)
+            raise
+        account.reconciled(balances, orders, finals, started)
+        self._end_buffering(since=started)
+
+    async def _refresh_margin(self) -> bool:
+        """ACCOUNT_UPDATE carries wallet balances only; margin figures come from REST.
+
+        A read that a stream event overtook is stale: it is read again.
+        """
+        while True:
+            await self._margin_wanted.wait()
+            await asyncio.sleep(self.options.margin_refresh_delay)  # one read for a burst
+            self._margin_wanted.clear()
+            for _ in range(_MARGIN_RETRIES):
+                version = self.account.balance_version
+                try:
+                    balances = await self._reader.get_balances()
+                except BinanceError as exc:
+                    self._log(f"Could not refresh futures margin: {exc}", "WARNING")
+                    break
+                if self.account.balance_version == version:
+                    self.account.apply_balances(BalanceUpdate(tuple(balances.values()),
+                                                              self._rest.now_ms()))
+                    break

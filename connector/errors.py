@@ -16,8 +16,12 @@
     └── OrderStateUnknownError      an order POST's outcome could not be established
                                     (.client_order_id says which order to look for)
 
-Messages are written for a trader to read. None ever contains the API key,
-the secret or a signature.
+For an exchange error, ``.code`` is Binance's code (an ``int``, e.g. -2010)
+and ``.msg`` Binance's own text, verbatim; ``str(error)`` is the sentence for
+a trader: our hint, Binance's text and the code ("Order rejected: Account has
+insufficient balance for requested action. (code -2010)"). Local errors
+(``InputError`` and below) have no code, and ``.msg`` is our sentence. None
+ever contains the API key, the secret or a signature.
 """
 
 from __future__ import annotations
@@ -27,13 +31,16 @@ class BinanceError(Exception):
     """Base of every error the connector raises.
 
     ``code`` is Binance's error code when the exchange sent one (e.g. -2010),
-    else None; ``msg`` is the exchange's own text (or ours for local errors).
+    else None; ``msg`` is the exchange's own text (or ours for local errors);
+    ``hint`` is the trader's sentence that ``str(error)`` puts before ``msg``.
     """
 
-    def __init__(self, msg: str, *, code: int | None = None) -> None:
-        super().__init__(msg if code is None else f"{msg} (code {code})")
+    def __init__(self, msg: str, *, code: int | None = None, hint: str = "") -> None:
+        text = f"{hint}: {msg}" if hint and msg else (hint or msg)
+        super().__init__(text if code is None else f"{text} (code {code})")
         self.msg = msg
         self.code = code
+        self.hint = hint
 
 
 class InputError(BinanceError, ValueError):
@@ -51,8 +58,9 @@ class FilterError(InputError):
 class ExchangeError(BinanceError):
     """The exchange answered with an error. ``status`` is the HTTP status (0 for WebSocket)."""
 
-    def __init__(self, msg: str, *, code: int | None = None, status: int = 0) -> None:
-        super().__init__(msg, code=code)
+    def __init__(self, msg: str, *, code: int | None = None, status: int = 0,
+                 hint: str = "") -> None:
+        super().__init__(msg, code=code, hint=hint)
         self.status = status
 
 
@@ -68,9 +76,10 @@ class RateLimitError(ExchangeError):
     """Too many requests. Wait ``retry_after`` seconds before sending again."""
 
     def __init__(
-        self, msg: str, *, code: int | None = None, status: int = 429, retry_after: float = 0.0
+        self, msg: str, *, code: int | None = None, status: int = 429, retry_after: float = 0.0,
+        hint: str = "",
     ) -> None:
-        super().__init__(msg, code=code, status=status)
+        super().__init__(msg, code=code, status=status, hint=hint)
         self.retry_after = retry_after
 
 
@@ -78,9 +87,10 @@ class IPBannedError(RateLimitError):
     """The IP is banned (HTTP 418) until ``until`` (seconds since the epoch)."""
 
     def __init__(
-        self, msg: str, *, code: int | None = None, retry_after: float = 0.0, until: float = 0.0
+        self, msg: str, *, code: int | None = None, retry_after: float = 0.0, until: float = 0.0,
+        hint: str = "",
     ) -> None:
-        super().__init__(msg, code=code, status=418, retry_after=retry_after)
+        super().__init__(msg, code=code, status=418, retry_after=retry_after, hint=hint)
         self.until = until
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeAlias
 
-from ._models import Balance, Candle, OrderBook, Position
+from ._models import ZERO, Balance, Candle, OrderBook, OrderStatus, Position, Trade
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,29 +58,24 @@ class MiniTicker:
     @property
     def change_pct(self) -> Decimal:
         if self.open == 0:
-            return Decimal(0)
+            return ZERO
         return (self.close - self.open) / self.open * 100
 
 
 @dataclass(frozen=True, slots=True)
 class OrderUpdate:
-    """An order's new state from the user-data stream (or from reconciliation)."""
+    """An order's new state, from the user-data stream or from reconciliation.
 
-    symbol: str
-    order_id: int
-    client_order_id: str
-    side: str
-    order_type: str
-    status: str  # lower case, as OrderStatus.status
-    price: Decimal
-    orig_qty: Decimal
-    executed_qty: Decimal
-    avg_price: Decimal
-    last_fill_price: Decimal = Decimal(0)
-    last_fill_qty: Decimal = Decimal(0)
-    time_in_force: str = ""
-    execution_type: str = ""  # NEW, TRADE, CANCELED, EXPIRED, REJECTED, ...
-    time: int = 0
+    ``order`` is the same ``OrderStatus`` REST returns, so one type travels from
+    the wire to the screen. ``execution_type`` is Binance's (NEW, TRADE,
+    CANCELED, EXPIRED, REJECTED, ...) or "RECONCILED" when the state came from a
+    REST reconciliation; ``fill`` is the fill this event reports (TRADE only).
+    """
+
+    order: OrderStatus
+    execution_type: str = ""
+    fill: Trade | None = None
+    time: int = 0  # ms since the epoch (exchange time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +155,6 @@ class PositionUpdate:
     ``client.positions``."""
 
     position: Position
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,10 +63,7 @@ class Bridge(QObject):
             self._watchlist.on_trade(event.symbol, event.price)
         elif kind is OrderUpdate:
             assert isinstance(event, OrderUpdate)
-            self.orderChanged.emit(OrderStatus(
-                event.order_id, event.status, event.avg_price, event.executed_qty, event.symbol,
-                event.client_order_id, event.side, event.order_type, event.price, event.orig_qty,
-                event.time_in_force, event.time))
+            self.orderChanged.emit(event.order)
         elif kind is BalanceUpdate:
             assert isinstance(event, BalanceUpdate)
             self.balancesChanged.emit(event.balances)

@@ -6,10 +6,19 @@ streams, with real HMAC checks, a matching engine over a synthetic price walk,
 balances and positions that move with fills, and fault hooks for tests. It is
 the Demo environment of the app and the server the test suite talks to.
 
-WebSocket paths: unprefixed (``/ws``, ``/stream``) serve **spot**; paths under
-``/public``, ``/market``, ``/private`` (what ``connector.endpoints`` uses for
-futures) or ``/fut`` (``futures_ws_url``, Binance's legacy layout) serve
-**USD-M futures**.
+WebSocket paths: unprefixed (``/ws``, ``/ws/<anything>``, ``/stream``) serve
+**spot**; paths under ``/public``, ``/market``, ``/private`` (what
+``connector.endpoints`` uses for futures) or ``/fut`` (``futures_ws_url``,
+Binance's legacy layout; ``/fut/public`` ... too) serve **USD-M futures**.
+``/ws/<anything>`` takes SUBSCRIBE frames (ccxt.pro opens ``/ws/<n>``); a
+futures user stream is ``/private/ws/<listenKey>``, ``/private/ws?listenKey=``
+or ``/fut/ws/<listenKey>``.
+
+Market data: a book of hundreds of levels per symbol that follows the price
+walk and holds every user's resting orders, served by ``/depth`` and the diff
+streams with one sequence of update ids (``_depth``, ``_hub_market``).
+``record=False`` keeps no log of requests and frames (the app's embedded
+demo); otherwise the newest ``record_limit`` of each are kept.
 
 The demo key pair ``DEMO_API_KEY`` / ``DEMO_API_SECRET`` is public by design:
 it only ever unlocks this loopback exchange.
@@ -28,7 +37,7 @@ from ._engine import MarketEngine, RejectError
 from ._faults import Faults
 from ._hub import StreamHub
 from ._keys import DEMO_API_KEY, DEMO_API_SECRET
-from ._record import RecordedRequest, RecordedWsMessage
+from ._record import RecordedRequest, RecordedWsMessage, Recorder
 from ._rest import RestApi
 from ._symbols import default_symbols
 
@@ -40,7 +49,8 @@ class DemoExchange:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: int | None = None,
                  extra_symbols: int = 0, walk: bool = True, walk_interval: float = 0.1,
                  api_keys: dict[str, str] | None = None, ping_interval: float = 20.0,
-                 pong_timeout: float = 60.0) -> None:
+                 pong_timeout: float = 60.0, record: bool = True,
+                 record_limit: int = 10_000) -> None:
         self.host = host
         self.port = port
         self.walk_enabled = walk
@@ -48,8 +58,9 @@ class DemoExchange:
         self.ping_interval = ping_interval
         self.pong_timeout = pong_timeout
         self.faults = Faults()
-        self.requests: list[RecordedRequest] = []
-        self.ws_messages: list[RecordedWsMessage] = []
+        # What arrived, for tests; bounded, and off in the app (record=False).
+        self.requests: Recorder[RecordedRequest] = Recorder(record, record_limit)
+        self.ws_messages: Recorder[RecordedWsMessage] = Recorder(record, record_limit)
         self._keys = {DEMO_API_KEY: DEMO_API_SECRET, **(api_keys or {})}
         self.rest_api = RestApi(self)
         self.hub = StreamHub(self)

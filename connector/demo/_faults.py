@@ -29,6 +29,13 @@ class Faults:
     banned_until: float = 0.0
     refuse_connections: bool = False
     rest: list[RestFault] = field(default_factory=list)
+    # diff-depth faults: each counts events (of any diff-depth stream) still to spoil
+    depth_drop: int = 0
+    depth_duplicate: int = 0
+    depth_reorder: int = 0
+    depth_cross: int = 0
+    depth_lag_count: int = 0  # REST depth snapshots still to serve late
+    depth_lag_events: int = 0  # ... this many diffs behind the streams
 
     def fail_next(self, path: str, *, method: str | None = None, status: int = 500,
                   code: int | None = None, msg: str = "", retry_after: int | None = None,
@@ -47,6 +54,27 @@ class Faults:
     def malformed_next(self, n: int) -> None:
         self.malformed_pending += n
 
+    def drop_depth(self, n: int = 1) -> None:
+        """Lose the next ``n`` diff-depth events (a gap the client must notice)."""
+        self.depth_drop += n
+
+    def duplicate_depth(self, n: int = 1) -> None:
+        """Send each of the next ``n`` diff-depth events twice."""
+        self.depth_duplicate += n
+
+    def reorder_depth(self, n: int = 1) -> None:
+        """Swap each of the next ``n`` diff-depth events with the one after it."""
+        self.depth_reorder += n
+
+    def cross_depth(self, n: int = 1) -> None:
+        """Send ``n`` well-sequenced diff-depth events that cross the book (bogus bids)."""
+        self.depth_cross += n
+
+    def lag_depth_snapshot(self, events: int = 20, count: int = 1) -> None:
+        """Serve the next ``count`` REST depth snapshots ``events`` diffs behind the streams."""
+        self.depth_lag_events = events
+        self.depth_lag_count += count
+
     def take(self, path: str, method: str) -> RestFault | None:
         """The fault that applies to this request, if any (consumes one of its count)."""
         for fault in self.rest:
@@ -64,3 +92,5 @@ class Faults:
         self.malformed_pending = 0
         self.banned_until = 0.0
         self.rest.clear()
+        self.depth_drop = self.depth_duplicate = self.depth_reorder = self.depth_cross = 0
+        self.depth_lag_count = self.depth_lag_events = 0

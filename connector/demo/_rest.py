@@ -3,7 +3,10 @@
 One table maps (method, path) to a handler, its security type and its request
 weight; one dispatcher applies what Binance applies to every request: the IP
 ban, the weight counter, the API key, the signature, the timestamp window and
-injected faults. Handlers only speak the engine.
+injected faults. Handlers only speak the engine, and live by concern in
+``_rest_public`` (market data), ``_rest_orders`` and ``_rest_account``; each
+registers its routes with one ``register_*(api)`` call below. A new group of
+endpoints is a new ``_rest_<concern>.py`` with its own ``register_*``.
 """
 
 from __future__ import annotations
@@ -11,78 +14,25 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import orjson
 from aiohttp import web
 
+from . import _rest_market
 from ._auth import strip_signature, verify_signature
-from ._engine import MarketEngine, RejectError, fmt, now_ms
 from ._record import RecordedRequest
+from ._rest_account import register_account
+from ._rest_call import PREFIXES, WEIGHT_LIMIT_1M, Call, Handler, Route
+from ._rest_orders import register_orders
+from ._rest_public import register_public
+from ._wire import RejectError
 
 if TYPE_CHECKING:
     from . import DemoExchange
 
-Handler = Callable[["Call"], Any]
-
-WEIGHT_LIMIT_1M = 6000
-
-
-@dataclass(slots=True)
-class Call:
-    """One request as a handler sees it."""
-
-    engine: MarketEngine
-    params: dict[str, str]
-    api_key: str
-
-    def get(self, name: str) -> str | None:
-        value = self.params.get(name)
-        return value if value not in (None, "") else None
-
-    def need(self, name: str) -> str:
-        value = self.get(name)
-        if value is None:
-            raise RejectError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null,"
-                              f" or malformed.")
-        return value
-
-    def decimal(self, name: str) -> Decimal | None:
-        raw = self.get(name)
-        if raw is None:
-            return None
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise RejectError(-1100, f"Illegal characters found in parameter '{name}'; legal "
-                              f"range is '^([0-9]{{1,20}})(\\.[0-9]{{1,20}})?$'.") from None
-        if not value.is_finite():
-            raise RejectError(-1100, f"Illegal characters found in parameter '{name}'.")
-        return value
-
-    def int(self, name: str) -> int | None:
-        raw = self.get(name)
-        if raw is None:
-            return None
-        try:
-            return int(raw)
-        except ValueError:
-            raise RejectError(-1100, f"Illegal characters found in parameter '{name}'; legal "
-                              f"range is '^[0-9]{{1,20}}$'.") from None
-
-    def symbol(self) -> str:
-        return self.engine.spec(self.need("symbol")).symbol
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    handler: Handler
-    security: str  # NONE, API_KEY, SIGNED
-    weight: int
+__all__ = ["Call", "Handler", "RestApi", "Route"]
 
 
 class RestApi:
@@ -93,31 +43,12 @@ class RestApi:
         self._orders_10s: deque[float] = deque()
         self._orders_1d: deque[float] = deque()
         self.routes: dict[tuple[str, str], tuple[Route, bool]] = {}
-        spot, fut = False, True
-        for prefix, futures in (("/api/v3", spot), ("/fapi/v1", fut)):
-            self._add(futures, "GET", f"{prefix}/ping", _ping, "NONE", 1)
+        for prefix, futures in PREFIXES:
             self._add(futures, "GET", f"{prefix}/time", self._time, "NONE", 1)
-            self._add(futures, "GET", f"{prefix}/exchangeInfo", _exchange_info, "NONE", 20)
-            self._add(futures, "GET", f"{prefix}/klines", _klines, "NONE", 2)
-            self._add(futures, "GET", f"{prefix}/depth", _depth, "NONE", 5)
-            self._add(futures, "GET", f"{prefix}/ticker/bookTicker", _book_ticker, "NONE", 2)
-            self._add(futures, "GET", f"{prefix}/ticker/price", _ticker_price, "NONE", 2)
-            self._add(futures, "GET", f"{prefix}/ticker/24hr", _ticker_24hr, "NONE", 2)
-            self._add(futures, "POST", f"{prefix}/order", _new_order, "SIGNED", 1)
-            self._add(futures, "GET", f"{prefix}/order", _get_order, "SIGNED", 4)
-            self._add(futures, "DELETE", f"{prefix}/order", _cancel_order, "SIGNED", 1)
-            self._add(futures, "GET", f"{prefix}/openOrders", _open_orders, "SIGNED", 6)
-            self._add(futures, "GET", f"{prefix}/allOrders", _all_orders, "SIGNED", 20)
-        self._add(spot, "DELETE", "/api/v3/openOrders", _cancel_all, "SIGNED", 1)
-        self._add(fut, "DELETE", "/fapi/v1/allOpenOrders", _cancel_all, "SIGNED", 1)
-        self._add(spot, "GET", "/api/v3/account", _spot_account, "SIGNED", 20)
-        self._add(spot, "GET", "/api/v3/myTrades", _my_trades, "SIGNED", 20)
-        self._add(fut, "GET", "/fapi/v1/userTrades", _my_trades, "SIGNED", 5)
-        self._add(fut, "GET", "/fapi/v1/premiumIndex", _premium_index, "NONE", 1)
-        for version in ("v2", "v3"):
-            self._add(fut, "GET", f"/fapi/{version}/account", _futures_account, "SIGNED", 5)
-            self._add(fut, "GET", f"/fapi/{version}/balance", _futures_balance, "SIGNED", 5)
-            self._add(fut, "GET", f"/fapi/{version}/positionRisk", _position_risk, "SIGNED", 5)
+        register_public(self)
+        register_orders(self)
+        register_account(self)
+        _rest_market.register(self)  # depth, ticker/price v2, leverageBracket, trade history
 
     def _add(self, futures: bool, method: str, path: str, handler: Handler, security: str,
              weight: int) -> None:
@@ -273,291 +204,3 @@ class RestApi:
 
     def _time(self, call: Call) -> dict[str, Any]:
         return {"serverTime": self.ex.server_time_ms()}
-
-
-# -- handlers ----------------------------------------------------------------------------
-
-
-def _ping(call: Call) -> dict[str, Any]:
-    return {}
-
-
-def _exchange_info(call: Call) -> dict[str, Any]:
-    e = call.engine
-    symbols = []
-    for spec in e.specs.values():
-        filters: list[dict[str, Any]] = [
-            {"filterType": "PRICE_FILTER", "minPrice": fmt(spec.tick),
-             "maxPrice": fmt(spec.price * 1000), "tickSize": fmt(spec.tick)},
-            {"filterType": "LOT_SIZE", "minQty": fmt(spec.min_qty), "maxQty": fmt(spec.max_qty),
-             "stepSize": fmt(spec.step)},
-            {"filterType": "MARKET_LOT_SIZE", "minQty": fmt(spec.min_qty),
-             "maxQty": fmt(spec.max_qty / 10), "stepSize": fmt(spec.step)},
-        ]
-        if e.futures:
-            filters.append({"filterType": "MIN_NOTIONAL", "notional": fmt(spec.min_notional, 0)
-                            if spec.min_notional >= 1 else fmt(spec.min_notional)})
-            filters.append({"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500",
-                            "multiplierDown": "0.9500", "multiplierDecimal": "4"})
-            symbols.append({
-                "symbol": spec.symbol, "pair": spec.symbol, "contractType": "PERPETUAL",
-                "deliveryDate": 4133404800000, "onboardDate": 1569398400000,
-                "status": spec.status, "maintMarginPercent": "2.5000",
-                "requiredMarginPercent": "5.0000", "baseAsset": spec.base,
-                "quoteAsset": spec.quote, "marginAsset": spec.quote,
-                "pricePrecision": spec.price_precision,
-                "quantityPrecision": spec.quantity_precision, "baseAssetPrecision": 8,
-                "quotePrecision": 8, "underlyingType": "COIN", "triggerProtect": "0.0500",
-                "filters": filters,
-                "orderTypes": ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
-                               "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"],
-                "timeInForce": ["GTC", "IOC", "FOK", "GTX"],
-            })
-        else:
-            filters.append({"filterType": "NOTIONAL", "minNotional": fmt(spec.min_notional),
-                            "applyMinToMarket": True, "maxNotional": "9000000.00000000",
-                            "applyMaxToMarket": False, "avgPriceMins": 5})
-            filters.append({"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200})
-            symbols.append({
-                "symbol": spec.symbol, "status": spec.status, "baseAsset": spec.base,
-                "baseAssetPrecision": 8, "quoteAsset": spec.quote, "quotePrecision": 8,
-                "quoteAssetPrecision": 8, "baseCommissionPrecision": 8,
-                "quoteCommissionPrecision": 8,
-                "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT",
-                               "TAKE_PROFIT_LIMIT"],
-                "icebergAllowed": True, "ocoAllowed": True, "otoAllowed": True,
-                "quoteOrderQtyMarketAllowed": True, "allowTrailingStop": True,
-                "cancelReplaceAllowed": True, "isSpotTradingAllowed": True,
-                "isMarginTradingAllowed": False, "filters": filters,
-                "permissions": [], "permissionSets": [["SPOT"]],
-                "defaultSelfTradePreventionMode": "EXPIRE_MAKER",
-                "allowedSelfTradePreventionModes": ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER",
-                                                    "EXPIRE_BOTH"],
-            })
-    limits = [
-        {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
-         "limit": WEIGHT_LIMIT_1M},
-        {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100},
-        {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "limit": 200000},
-    ]
-    info: dict[str, Any] = {"timezone": "UTC", "serverTime": now_ms(), "rateLimits": limits,
-                            "exchangeFilters": [], "symbols": symbols}
-    if e.futures:
-        info["assets"] = [{"asset": a, "marginAvailable": True, "autoAssetExchange": "0"}
-                          for a in ("USDT", "BTC", "ETH")]
-        info["futuresType"] = "U_MARGINED"
-    return info
-
-
-def _klines(call: Call) -> list[list[Any]]:
-    cap = 1500 if call.engine.futures else 1000
-    limit = call.int("limit") or 500
-    if limit < 1 or limit > cap:
-        raise RejectError(-1130, f"Invalid data sent for a parameter: limit must be between 1 "
-                          f"and {cap}.")
-    return call.engine.klines(call.symbol(), call.need("interval"), limit,
-                              call.int("startTime"), call.int("endTime"))
-
-
-def _depth(call: Call) -> dict[str, Any]:
-    e = call.engine
-    symbol = call.symbol()
-    spec = e.specs[symbol]
-    bid, bid_qty, ask, ask_qty = e.book(symbol)
-    limit = min(call.int("limit") or 100, 1000)
-    bids = [[fmt(bid - spec.tick * i), fmt(bid_qty * (1 + i))] for i in range(limit)]
-    asks = [[fmt(ask + spec.tick * i), fmt(ask_qty * (1 + i))] for i in range(limit)]
-    out: dict[str, Any] = {"lastUpdateId": e.books[symbol].update_id, "bids": bids, "asks": asks}
-    if e.futures:
-        out.update({"E": now_ms(), "T": now_ms()})
-    return out
-
-
-def _book_one(e: MarketEngine, symbol: str) -> dict[str, Any]:
-    bid, bid_qty, ask, ask_qty = e.book(symbol)
-    out: dict[str, Any] = {"symbol": symbol, "bidPrice": fmt(bid), "bidQty": fmt(bid_qty),
-                           "askPrice": fmt(ask), "askQty": fmt(ask_qty)}
-    if e.futures:
-        out["time"] = now_ms()
-    return out
-
-
-def _book_ticker(call: Call) -> Any:
-    if call.get("symbol"):
-        return _book_one(call.engine, call.symbol())
-    return [_book_one(call.engine, s) for s in call.engine.symbols()]
-
-
-def _ticker_price(call: Call) -> Any:
-    e = call.engine
-
-    def one(symbol: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"symbol": symbol, "price": fmt(e.books[symbol].last)}
-        if e.futures:
-            out["time"] = now_ms()
-        return out
-
-    if call.get("symbol"):
-        return one(call.symbol())
-    return [one(s) for s in e.symbols()]
-
-
-def _ticker_24hr(call: Call) -> Any:
-    if call.get("symbol"):
-        return call.engine.ticker_24hr(call.symbol())
-    return [call.engine.ticker_24hr(s) for s in call.engine.symbols()]
-
-
-def _premium_index(call: Call) -> Any:
-    e = call.engine
-
-    def one(symbol: str) -> dict[str, Any]:
-        mark = e.books[symbol].mid
-        return {"symbol": symbol, "markPrice": fmt(mark), "indexPrice": fmt(mark),
-                "estimatedSettlePrice": fmt(mark), "lastFundingRate": "0.00010000",
-                "interestRate": "0.00010000", "nextFundingTime": now_ms() - now_ms() % 28_800_000
-                + 28_800_000, "time": now_ms()}
-
-    if call.get("symbol"):
-        return one(call.symbol())
-    return [one(s) for s in e.symbols()]
-
-
-def _new_order(call: Call) -> dict[str, Any]:
-    e = call.engine
-    client_id = call.get("newClientOrderId")
-    if client_id is not None and (len(client_id) > 36 or not all(
-            c.isalnum() or c in ".:/_-" for c in client_id)):
-        raise RejectError(-1100, "Illegal characters found in parameter 'newClientOrderId'; "
-                          "legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.")
-    order, fills = e.place(
-        call.api_key, symbol=call.need("symbol"), side=call.need("side"),
-        type_=call.need("type"), quantity=call.decimal("quantity"), price=call.decimal("price"),
-        time_in_force=call.get("timeInForce"), client_order_id=client_id,
-        quote_qty=call.decimal("quoteOrderQty"),
-        reduce_only=(call.get("reduceOnly") or "").lower() == "true",
-    )
-    d = e.order_dict(order)
-    if e.futures:
-        if call.get("newOrderRespType") != "RESULT":
-            # Binance answers the POST before matching reports back (ACK by default).
-            d.update({"status": "NEW", "executedQty": "0", "cumQuote": "0",
-                      "avgPrice": "0.00000"})
-        return d
-    resp_type = (call.get("newOrderRespType") or "FULL").upper()
-    d["transactTime"] = order.time
-    for k in ("time", "updateTime", "isWorking", "stopPrice", "icebergQty",
-              "origQuoteOrderQty"):
-        d.pop(k, None)
-    if resp_type == "ACK":
-        return {"symbol": d["symbol"], "orderId": d["orderId"], "orderListId": -1,
-                "clientOrderId": d["clientOrderId"], "transactTime": order.time}
-    if resp_type == "FULL":
-        d["fills"] = fills
-    return d
-
-
-def _order_ref(call: Call) -> tuple[str, int | None, str | None]:
-    symbol = call.symbol()
-    order_id = call.int("orderId")
-    client_id = call.get("origClientOrderId")
-    if order_id is None and client_id is None:
-        raise RejectError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both "
-                          "were empty/null!")
-    return symbol, order_id, client_id
-
-
-def _get_order(call: Call) -> dict[str, Any]:
-    symbol, order_id, client_id = _order_ref(call)
-    return call.engine.order_dict(call.engine.find(call.api_key, symbol, order_id, client_id))
-
-
-def _cancel_order(call: Call) -> dict[str, Any]:
-    symbol, order_id, client_id = _order_ref(call)
-    order = call.engine.cancel(call.api_key, symbol, order_id, client_id)
-    d = call.engine.order_dict(order)
-    if not call.engine.futures:
-        d["origClientOrderId"] = d["clientOrderId"]
-        d["transactTime"] = order.update_time
-    return d
-
-
-def _cancel_all(call: Call) -> Any:
-    orders = call.engine.cancel_all(call.api_key, call.symbol())
-    if call.engine.futures:
-        return {"code": 200, "msg": "The operation of cancel all open order is done."}
-    return [call.engine.order_dict(o) for o in orders]
-
-
-def _open_orders(call: Call) -> list[dict[str, Any]]:
-    symbol = call.symbol() if call.get("symbol") else None
-    return call.engine.open_orders(call.api_key, symbol)
-
-
-def _all_orders(call: Call) -> list[dict[str, Any]]:
-    symbol = call.symbol()
-    return [o for o in call.engine.orders(call.api_key) if o["symbol"] == symbol]
-
-
-def _my_trades(call: Call) -> list[dict[str, Any]]:
-    return call.engine.my_trades(call.api_key, call.symbol())
-
-
-def _spot_account(call: Call) -> dict[str, Any]:
-    balances = list(call.engine.balances(call.api_key).values())
-    return {
-        "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0,
-        "sellerCommission": 0,
-        "commissionRates": {"maker": "0.00100000", "taker": "0.00100000", "buyer": "0.00000000",
-                            "seller": "0.00000000"},
-        "canTrade": True, "canWithdraw": True, "canDeposit": True, "brokered": False,
-        "requireSelfTradePrevention": False, "preventSor": False, "updateTime": now_ms(),
-        "accountType": "SPOT", "balances": balances, "permissions": ["SPOT"], "uid": 354937868,
-    }
-
-
-def _futures_account(call: Call) -> dict[str, Any]:
-    e = call.engine
-    assets = []
-    for b in e.balances(call.api_key).values():
-        assets.append({k: b[k] for k in (
-            "asset", "walletBalance", "unrealizedProfit", "marginBalance", "maintMargin",
-            "initialMargin", "positionInitialMargin", "openOrderInitialMargin",
-            "crossWalletBalance", "crossUnPnl", "availableBalance", "maxWithdrawAmount",
-            "updateTime")} | {"marginAvailable": True})
-    usdt = e.futures_balance(call.api_key, "USDT")
-    positions = [
-        {"symbol": p["symbol"], "positionSide": "BOTH", "positionAmt": p["positionAmt"],
-         "unrealizedProfit": p["unRealizedProfit"], "isolatedMargin": "0",
-         "notional": p["notional"], "isolatedWallet": "0", "initialMargin": p["initialMargin"],
-         "maintMargin": "0", "updateTime": p["updateTime"], "entryPrice": p["entryPrice"],
-         "leverage": p["leverage"]}
-        for p in e.positions(call.api_key) if Decimal(p["positionAmt"]) != 0
-    ]
-    return {
-        "feeTier": 0, "canTrade": True, "canDeposit": True, "canWithdraw": True,
-        "updateTime": 0, "multiAssetsMargin": False,
-        "totalInitialMargin": usdt["initialMargin"], "totalMaintMargin": usdt["maintMargin"],
-        "totalWalletBalance": usdt["walletBalance"],
-        "totalUnrealizedProfit": usdt["unrealizedProfit"],
-        "totalMarginBalance": usdt["marginBalance"],
-        "totalPositionInitialMargin": usdt["positionInitialMargin"],
-        "totalOpenOrderInitialMargin": usdt["openOrderInitialMargin"],
-        "totalCrossWalletBalance": usdt["crossWalletBalance"],
-        "totalCrossUnPnl": usdt["crossUnPnl"], "availableBalance": usdt["availableBalance"],
-        "maxWithdrawAmount": usdt["maxWithdrawAmount"], "assets": assets, "positions": positions,
-    }
-
-
-def _futures_balance(call: Call) -> list[dict[str, Any]]:
-    keys = ("accountAlias", "asset", "balance", "crossWalletBalance", "crossUnPnl",
-            "availableBalance", "maxWithdrawAmount", "marginAvailable", "updateTime")
-    return [{k: b[k] for k in keys} for b in call.engine.balances(call.api_key).values()]
-
-
-def _position_risk(call: Call) -> list[dict[str, Any]]:
-    symbol = call.symbol() if call.get("symbol") else None
-    return call.engine.positions(call.api_key, symbol)
-
-
-AsyncHandler = Callable[[Call], Awaitable[Any]]

@@ -136,11 +136,26 @@ def test_signature_is_hmac_of_the_encoded_params() -> None:
                                "sha256").hexdigest())
 
 
-async def test_make_request_signs_what_needs_signing(client: BinanceClient) -> None:
+async def test_make_request_signs_what_needs_signing(client: BinanceClient,
+                                                     demo: DemoExchange) -> None:
+    import hmac
+
+    from connector._rest import encode_params
+    from connector.demo import DEMO_API_KEY, DEMO_API_SECRET
+
     prefix = client.endpoints.api_prefix
+    before = len(demo.requests)
     assert "serverTime" in await client._make_request("GET", f"{prefix}/time", {})
     orders = await client._make_request("GET", f"{prefix}/openOrders", {"symbol": "BTCUSDT"})
     assert orders == []
+    public, signed = demo.requests[before:]
+    assert (public.path, public.api_key, public.params) == (f"{prefix}/time", None, {})
+    assert signed.path == f"{prefix}/openOrders" and signed.api_key == DEMO_API_KEY
+    params = dict(signed.params)
+    signature = params.pop("signature")
+    assert list(params)[:1] == ["symbol"] and {"recvWindow", "timestamp"} <= set(params)
+    payload = encode_params(params).encode()  # the exact bytes sent before &signature=
+    assert signature == hmac.new(DEMO_API_SECRET.encode(), payload, "sha256").hexdigest()
 
 
 BAD_INPUTS = [

@@ -130,7 +130,7 @@ async def test_dropped_sockets_mid_fill_lose_nothing(client: BinanceClient,
     await assert_state_matches_exchange(client, demo)
     filled = {o["orderId"] for o in eng.orders() if o["status"] == "FILLED"}
     assert filled and filled <= {o.order_id for o in orders}
-    told = [u.order_id for u in updates if u.status == "filled"]
+    told = [u.order.order_id for u in updates if u.order.status == "filled"]
     assert sorted(told) == sorted(filled)  # each fill reported exactly once
     no_duplicate_orders(demo, client)
 

@@ -25,7 +25,7 @@ SECRET = "SECRET-RECOGNISABLE-c0ffee"
 
 def test_full_session_leaks_nothing(run: Runner, memory_keyring: MemoryKeyring,
                                     config_home: Path, caplog: pytest.LogCaptureFixture) -> None:
-    async def body() -> list[str]:
+    async def body() -> tuple[list[str], set[str]]:
         async with DemoExchange(api_keys={KEY: SECRET}) as testnet:
             point_environment("Testnet", testnet.rest_url, testnet.ws_url, testnet.ws_api_url,
                               memory_keyring, KEY, SECRET)
@@ -43,6 +43,10 @@ def test_full_session_leaks_nothing(run: Runner, memory_keyring: MemoryKeyring,
                                      after_accept=True)
             fill_ticket(window, "ETHUSDT", "Market", "0.01")
             await window.submit_order("SELL")
+            eth = [r for r in order_posts(testnet) if r.params.get("symbol") == "ETHUSDT"]
+            assert [r.status for r in eth] == [503]  # sent once, accepted behind the 503
+            assert any(o["clientOrderId"] == eth[0].params["newClientOrderId"]
+                       for o in testnet.spot.orders(KEY))
             await testnet.drop_streams()
             await until(lambda: "reconciled" in " ".join(e.message for e in client.logs))
             texts = [e.message for e in client.logs]
@@ -54,12 +58,11 @@ def test_full_session_leaks_nothing(run: Runner, memory_keyring: MemoryKeyring,
             signatures = {r.params["signature"] for r in testnet.requests
                           if "signature" in r.params}
             assert len(signatures) >= 3
-            return [*texts, *signatures]
+            return texts, signatures
 
     with caplog.at_level(logging.DEBUG):
-        collected = run(body())
-    signatures = collected[-3:]
-    haystack = "\n".join(collected[:-3]) + caplog.text
+        texts, signatures = run(body())
+    haystack = "\n".join(texts) + caplog.text
     for path in config_home.rglob("*"):
         if path.is_file():
             haystack += path.read_text("utf-8", "replace")

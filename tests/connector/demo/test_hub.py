@@ -168,8 +168,10 @@ async def test_listen_key_lifecycle(ex: DemoExchange, session: aiohttp.ClientSes
         assert account["a"]["P"][0]["s"] == "BTCUSDT"
         ex.expire_listen_keys()
         assert (await next_json(ws, "listenKeyExpired"))["listenKey"] == key
+    with pytest.raises(aiohttp.WSServerHandshakeError):  # an unknown listenKey is refused
+        await session.ws_connect(ex.ws_url + "/private/ws/" + "k" * 64)
     with pytest.raises(aiohttp.WSServerHandshakeError):
-        await session.ws_connect(ex.ws_url + "/ws/not-a-key")
+        await session.ws_connect(ex.ws_url + "/private/ws?listenKey=not-a-key")
     async with session.delete(ex.rest_url + "/fapi/v1/listenKey", headers=headers) as r:
         assert r.status == 200
 

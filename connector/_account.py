@@ -1,0 +1,147 @@
+"""The account as the client knows it: balances and open orders, and how they change.
+
+``AccountState`` is the one place that mutates them. Streams hand it typed
+events, REST calls hand it the orders they learned about, reconciliation hands
+it a fresh snapshot; it decides what is new, keeps the dicts current, logs
+what a trader should read and emits the events listeners get. It does no I/O.
+
+Futures positions belong here too (``positions`` beside ``balances``, applied
+the same way): see the marked place below.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from ._models import Balance, OrderStatus
+from .events import BalanceUpdate, Event, OrderUpdate
+from .filters import fmt
+
+EmitFn = Callable[[Event], None]
+LogFn = Callable[[str, str], None]
+
+_SEEN_LIMIT = 20_000
+_FINISHED_LIMIT = 50_000
+
+
+class AccountState:
+    def __init__(self, emit: EmitFn, log: LogFn) -> None:
+        self._emit = emit
+        self._log = log
+        self.balances: dict[str, Balance] = {}
+        self.open_orders: dict[int, OrderStatus] = {}
+        # Positions go here: ``self.positions: dict[str, Position]`` with an
+        # ``apply_position(PositionUpdate)`` beside ``apply_balances``, and the
+        # snapshot in ``reconciled``.
+        self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        self._finished: OrderedDict[int, None] = OrderedDict()  # known to be done
+        self._reported: OrderedDict[int, None] = OrderedDict()  # done, and listeners told
+        self.balance_version = 0  # bumped by every balance change, to spot stale REST reads
+
+    # -- orders -----------------------------------------------------------------------------
+
+    def _finish(self, order_id: int, *, reported: bool = False) -> None:
+        self.open_orders.pop(order_id, None)
+        for done in (self._finished, self._reported) if reported else (self._finished,):
+            done[order_id] = None
+            if len(done) > _FINISHED_LIMIT:
+                done.popitem(last=False)
+
+    def _store(self, order: OrderStatus, *, report: bool = False) -> bool:
+        """Keep ``order`` unless we already know a later state of it; True if kept.
+
+        With ``report`` (the caller tells listeners), a final state is kept once.
+        """
+        if order.is_open:
+            if order.order_id in self._finished:
+                return False  # a late echo of an order we already know is done
+            known = self.open_orders.get(order.order_id)
+            if known is not None and known.executed_qty > order.executed_qty:
+                return False  # older than what the stream already told us
+            self.open_orders[order.order_id] = order
+        elif report and order.order_id in self._reported:
+            return False  # listeners heard of its end already (e.g. from reconciliation)
+        else:
+            self._finish(order.order_id, reported=report)
+        return True
+
+    def order_learned(self, order: OrderStatus) -> None:
+        """An order as a REST reply (place, cancel, query) states it; the stream may have
+        told us a later state already, which then wins."""
+        self._store(order)
+
+    def apply_order(self, update: OrderUpdate) -> None:
+        """An order event from the user-data stream: applied once, logged, emitted."""
+        order = update.order
+        key = (order.order_id, update.execution_type, order.status, order.executed_qty)
+        if key in self._seen:
+            return
+        self._seen[key] = None
+        if len(self._seen) > _SEEN_LIMIT:
+            self._seen.popitem(last=False)
+        if not self._store(order, report=True):
+            return
+        self._log_order(update)
+        self._emit(update)
+
+    def _log_order(self, u: OrderUpdate) -> None:
+        o = u.order
+        what = f"{o.side} {o.order_type} {o.symbol} order {o.order_id}"
+        if u.fill is not None:
+            self._log(f"{what} {o.status.replace('_', ' ')}: {fmt(u.fill.quantity)} @ "
+                      f"{fmt(u.fill.price)} (total {fmt(o.executed_qty)}/{fmt(o.orig_qty)}, "
+                      f"avg {fmt(o.avg_price)})", "INFO")
+        elif u.execution_type in ("CANCELED", "EXPIRED", "REJECTED"):
+            self._log(f"{what} {o.status}",
+                      "WARNING" if u.execution_type == "REJECTED" else "INFO")
+
+    # -- balances -----------------------------------------------------------------------------
+
+    def apply_balances(self, update: BalanceUpdate) -> None:
+        for b in update.balances:
+            self.balances[b.asset] = b
+        self.balance_version += 1
+        self._emit(update)
+
+    # -- snapshots ------------------------------------------------------------------------------
+
+    def load(self, balances: dict[str, Balance], orders: Iterable[OrderStatus]) -> None:
+        """The first snapshot, at start: replaces everything, emits nothing."""
+        self.balances.clear()
+        self.balances.update(balances)
+        self.open_orders.clear()
+        self.open_orders.update({o.order_id: o for o in orders if o.is_open})
+        self.balance_version += 1
+
+    def vanished(self, orders: dict[int, OrderStatus]) -> list[OrderStatus]:
+        """Orders we hold as open that a fresh ``openOrders`` snapshot no longer has."""
+        return [o for oid, o in self.open_orders.items() if oid not in orders]
+
+    def reconciled(self, balances: dict[str, Balance], orders: dict[int, OrderStatus],
+                   finals: Iterable[OrderStatus], time: int) -> None:
+        """Replace state with the exchange's snapshot and tell listeners what changed.
+
+        ``finals`` are the final states of the orders that vanished (``vanished``);
+        one that could not be queried is passed as it was, and leaves as canceled.
+        """
+        # A finished order never reopens: a snapshot read before its end arrived is stale.
+        orders = {oid: o for oid, o in orders.items() if oid not in self._finished}
+        changed = [o for oid, o in orders.items() if self.open_orders.get(oid) != o]
+        ended = [o if not o.is_open else replace(o, status="canceled") for o in finals
+                 if o.order_id not in self._reported]
+        self.open_orders.clear()
+        self.open_orders.update(orders)
+        for order in ended:
+            self._finish(order.order_id, reported=True)
+        for order in (*ended, *changed):
+            update = OrderUpdate(order, "RECONCILED", time=order.update_time)
+            self._seen[(order.order_id, update.execution_type, order.status,
+                        order.executed_qty)] = None
+            self._emit(update)
+        gone = [Balance(a) for a in self.balances if a not in balances]
+        self.balances.clear()
+        self.balances.update(balances)
+        self.balance_version += 1
+        self._emit(BalanceUpdate((*balances.values(), *gone), time))

@@ -1,0 +1,196 @@
+"""Trading methods of ``BinanceClient``: sizing, placing, resolving and cancelling orders.
+
+Placement is idempotent: every order carries a client id made before
+sending, and an unknown outcome (timeout, 5xx) is resolved by querying that
+id, never by resending. What the replies say goes to the ``AccountState``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from . import _parsing as parse
+from ._core import ContractLike, order_id_of
+from ._market_data import MarketDataMixin
+from ._models import Balance, Contract, OrderStatus
+from .errors import (
+    BinanceError,
+    ExchangeError,
+    InputError,
+    NetworkError,
+    OrderRejectedError,
+    OrderStateUnknownError,
+    ServerError,
+)
+from .filters import fmt, parse_decimal, round_quantity
+from .orders import PreparedOrder, needs_reference_price, prepare_order
+
+# How long to keep asking about an order whose POST outcome is unknown.
+RESOLVE_DELAYS = (0.2, 0.5, 1.0, 2.0, 3.0)
+
+
+def new_client_order_id() -> str:
+    """Unique, made before sending, within Binance's ``^[.A-Z:/a-z0-9_-]{1,36}$``."""
+    return f"sl-{uuid.uuid4().hex[:30]}"
+
+
+class TradingMixin(MarketDataMixin):
+    async def check_credentials(self) -> dict[str, Balance]:
+        """Prove the keys work: sync the clock, make one signed call, return the balances.
+
+        Works on a client that was never started (``close()`` ends what it opened);
+        raises the usual ``BinanceError`` subclasses (``AuthError`` for a bad key).
+        """
+        await self._rest.open()
+        await self._rest.sync_time()
+        return await self.get_balances()
+
+    async def get_trade_size(self, contract: ContractLike, price: Any,
+                             balance_pct: Any) -> Decimal | None:
+        """Quantity worth ``balance_pct`` % of the free quote balance at ``price``, or None."""
+        c = await self._contract(contract)
+        price_d = parse_decimal(price, "Price")
+        pct = parse_decimal(balance_pct, "Balance percentage")
+        if pct > 100:
+            raise InputError(f"Balance percentage must be at most 100, not {fmt(pct)}")
+        balances = await self.get_balances()
+        balance = balances.get(c.quote_asset)
+        if balance is None:
+            self._add_log(f"No {c.quote_asset} balance to size a {c.symbol} trade", "WARNING")
+            return None
+        available = balance.free
+        quantity = round_quantity(c, available * pct / 100 / price_d)
+        if quantity <= 0 or quantity < c.min_qty or (
+                c.min_notional and quantity * price_d < c.min_notional):
+            self._add_log(f"{fmt(pct)} % of {fmt(available)} {c.quote_asset} is too small to "
+                          f"trade {c.symbol} at {fmt(price_d)}", "WARNING")
+            return None
+        return quantity
+
+    async def place_order(
+        self,
+        contract: ContractLike,
+        order_type: str,
+        quantity: Any,
+        side: str,
+        price: Any = None,
+        tif: str | None = None,
+    ) -> OrderStatus:
+        """Validate locally (``prepare_order``), send once with our own client id, and
+        resolve unknown outcomes by query."""
+        c = await self._contract(contract)
+        order = prepare_order(c, order_type, quantity, side, price, tif)
+        self._rest.require_credentials()  # before asking for a price: nothing is sent
+        if order.is_market and needs_reference_price(c, order.order_type):
+            # The notional filter applies to MARKET orders: check it at the current touch.
+            order = prepare_order(c, order_type, quantity, side, price, tif,
+                                  reference_price=await self._touch(c, order.side))
+        for note in order.notes:
+            self._add_log(note)
+        return await self._send(c, order)
+
+    async def _touch(self, c: Contract, side: str) -> Decimal:
+        quote = self.prices.get(c.symbol) or await self.get_bid_ask(c)
+        return quote["ask" if side == "BUY" else "bid"]
+
+    async def _send(self, c: Contract, order: PreparedOrder) -> OrderStatus:
+        client_id = new_client_order_id()
+        params = {**order.params(), "newClientOrderId": client_id,
+                  "newOrderRespType": "RESULT" if self.futures else "FULL"}
+        what = order.describe()
+        try:
+            data = await self._rest.request("POST", self._path("order"), params,
+                                            security="SIGNED")
+        except (NetworkError, ServerError) as exc:
+            self._add_log(f"{what}: outcome unknown ({exc}); asking the exchange about "
+                          f"client id {client_id}", "WARNING")
+            status = await self._resolve_unknown(c, client_id, what, exc)
+        except ExchangeError as exc:
+            self._add_log(f"{what} rejected: {exc}", "ERROR")
+            raise
+        else:
+            status = parse.order_from(data, futures=self.futures)
+            if self.futures and ((status.executed_qty and not status.avg_price)
+                                 or (order.is_market and not status.executed_qty)):
+                # Futures responses may lack the fill price: ask for the order itself.
+                status = await self.get_order_status(c, status.order_id)
+            self._add_log(f"{what} placed: order {status.order_id} {status.status}"
+                          + _fill_text(status))
+        self._account.order_learned(status)
+        return status
+
+    async def _resolve_unknown(self, c: Contract, client_id: str, what: str,
+                               cause: Exception) -> OrderStatus:
+        """Never resend: find out what happened to the order with our client id."""
+        last_error: Exception = cause
+        for delay in RESOLVE_DELAYS:
+            await asyncio.sleep(delay)
+            try:
+                data = await self._rest.request(
+                    "GET", self._path("order"),
+                    {"symbol": c.symbol, "origClientOrderId": client_id}, security="SIGNED")
+            except OrderRejectedError as exc:
+                if exc.code == -2013:
+                    last_error = exc
+                    continue  # not (yet) known: it may still be in flight
+                raise
+            except (NetworkError, ServerError) as exc:
+                last_error = exc
+                continue
+            status = parse.order_from(data, futures=self.futures)
+            self._add_log(f"{what}: the exchange has it as order {status.order_id} "
+                          f"{status.status}" + _fill_text(status))
+            return status
+        if isinstance(last_error, OrderRejectedError) and last_error.code == -2013:
+            self._add_log(f"{what} was not placed: the exchange has no order with client id "
+                          f"{client_id}", "ERROR")
+            raise OrderRejectedError(last_error.msg, code=-2013, status=last_error.status,
+                                     hint=f"Order not placed ({cause}); the exchange has no "
+                                          f"order with client id {client_id}")
+        self._add_log(f"{what}: outcome still unknown; look for client id {client_id} before "
+                      f"placing it again", "ERROR")
+        raise OrderStateUnknownError(
+            f"Could not establish whether the order was placed ({last_error}); look for client "
+            f"order id {client_id} before sending it again",
+            client_order_id=client_id, symbol=c.symbol)
+
+    async def cancel_order(self, contract: ContractLike, order_id: int) -> OrderStatus:
+        c = await self._contract(contract)
+        oid = order_id_of(order_id)
+        try:
+            data = await self._rest.request("DELETE", self._path("order"),
+                                            {"symbol": c.symbol, "orderId": oid},
+                                            security="SIGNED")
+        except ExchangeError as exc:
+            self._add_log(f"Cancel of order {oid} {c.symbol} failed: {exc}", "ERROR")
+            if exc.code == -2011:
+                await self._learn_final_state(c, oid)
+            raise
+        status = parse.order_from(data, futures=self.futures)
+        self._account.order_learned(status)
+        self._add_log(f"Order {oid} {c.symbol} {status.status}")
+        return status
+
+    async def _learn_final_state(self, c: Contract, oid: int) -> None:
+        """A cancel the exchange refused as unknown: the order ended (filled, cancelled)
+        and we may not have heard. Ask, so the open orders stop showing it."""
+        try:
+            status = await self.get_order_status(c, oid)
+        except BinanceError:
+            return  # the next reconciliation settles it
+        self._account.order_learned(status)
+        if not status.is_open:
+            self._add_log(f"Order {oid} {c.symbol} is already {status.status}"
+                          + _fill_text(status))
+
+    async def _get_execution_price(self, contract: ContractLike, order_id: int) -> Decimal:
+        return (await self.get_order_status(contract, order_id)).avg_price
+
+
+def _fill_text(status: OrderStatus) -> str:
+    if status.executed_qty:
+        return f", filled {fmt(status.executed_qty)} @ avg {fmt(status.avg_price)}"
+    return ""
