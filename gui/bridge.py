@@ -125,6 +125,4 @@ class Bridge(QObject):
         return await self._client().get_historical_candles(symbol, interval, end=end, limit=limit)
 
     async def order_book(self, symbol: str, limit: int = 100) -> OrderBook:
-        book: OrderBook = await self._client().get_order_book(  # type: ignore[attr-defined]
-            symbol, limit=limit)  # the market helper adds get_order_book
-        return book
+        return await self._client().get_order_book(symbol, limit=limit)
