@@ -14,8 +14,9 @@ from connector import BinanceClient, OrderBook
 from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
 from connector.events import BookUpdate
 from gui.bridge import Bridge
+from gui.chart.numbers import fixed
 from gui.models import WatchlistModel
-from gui.panes.base import PaneContext
+from gui.panes.base import Environment, PaneContext
 from gui.panes.order_book import OrderBookPane
 from gui.panes.order_book_model import DEPTH, MINE_ROLE, group_levels
 from gui.settings import Settings
@@ -131,6 +132,60 @@ def test_the_traders_own_orders_are_marked(run: Runner) -> None:
             pane.flush()
             assert not any(pane.model.index(r, 0).data(MINE_ROLE)
                            for r in range(pane.model.rowCount()))
+            await client.close()
+            pane.deleteLater()
+
+    run(body())
+
+
+def test_the_live_ladder_follows_the_demos_depth_stream(run: Runner) -> None:
+    async def body() -> None:
+        async with DemoExchange() as demo:
+            client = BinanceClient(DEMO_API_KEY, DEMO_API_SECRET, False, False,
+                                   rest_url=demo.rest_url, ws_url=demo.ws_url,
+                                   ws_api_url=demo.ws_api_url)
+            await client.start()
+            bridge = Bridge(WatchlistModel())
+            bridge.attach(client)
+            errors: list[BaseException] = []
+
+            def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+                task = asyncio.ensure_future(coro)
+                task.add_done_callback(lambda t: t.cancelled() or t.exception() is None
+                                       or errors.append(t.exception()))  # type: ignore[arg-type]
+                return task
+
+            pane = OrderBookPane(PaneContext(bridge, Settings(), spawn, lambda m, level: None))
+            client.add_listener(lambda e: pane.on_event(e) if type(e) in pane.listens else None)
+            bridge.focus_symbol("BTCUSDT")
+            pane.on_connected(Environment("Demo", "Spot"), client.contracts)
+            updates = 0
+
+            def count(event: object) -> None:
+                nonlocal updates
+                updates += type(event) is BookUpdate
+
+            client.add_listener(count)
+            await until(lambda: updates >= 3, timeout=15, what="depth updates")
+            pane.flush()
+            book = pane.book
+            assert book is not None and not errors, errors
+            contract = bridge.contract("BTCUSDT")
+            assert contract is not None and len(book.bids) >= DEPTH and len(book.asks) >= DEPTH
+            prices, totals = column(pane, 0), column(pane, 2)
+            p_dp, q_dp = contract.price_decimals, contract.quantity_decimals
+            assert prices[DEPTH - 1] == fixed(book.asks[0][0], p_dp)  # best ask above the spread
+            assert prices[DEPTH + 1] == fixed(book.bids[0][0], p_dp)  # best bid below it
+            assert prices[0] == fixed(book.asks[DEPTH - 1][0], p_dp)
+            bid_totals = [sum(q for _, q in book.bids[:k + 1]) for k in range(DEPTH)]
+            assert totals[DEPTH + 1:] == [fixed(t, q_dp) for t in bid_totals]
+            spread = book.asks[0][0] - book.bids[0][0]
+            assert prices[DEPTH].startswith(f"Spread {fixed(spread, p_dp)}  (")
+            bridge.focus_symbol("ETHUSDT")
+            await until(lambda: pane.book is not None and pane.book.symbol == "ETHUSDT",
+                        timeout=15, what="the ETH book")
+            pane.on_disconnected()
+            bridge.detach()
             await client.close()
             pane.deleteLater()
 

@@ -10,14 +10,19 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from connector import BinanceClient
+from connector.demo import DemoExchange
 from connector.events import AggTrade, MarketTrade
 from connector.filters import fmt
 from gui.bridge import Bridge
+from gui.chart.numbers import fixed
 from gui.chart.theme import chart_theme
 from gui.models import WatchlistModel
-from gui.panes.base import PaneContext
+from gui.panes.base import Environment, PaneContext
 from gui.panes.trades import CAPACITY, TradesPane
 from gui.settings import Settings
+
+from .conftest import Runner, until
 
 
 def make_pane() -> TradesPane:
@@ -87,3 +92,46 @@ def test_aggtrades_fill_the_tape_until_the_trade_stream_comes(qapp: QApplication
     pane.ctx.bridge.focus_symbol("ETHUSDT")
     assert pane.model.rowCount() == 0  # a new symbol starts an empty tape
     pane.deleteLater()
+
+
+def test_the_live_tape_shows_the_demos_trades(run: Runner) -> None:
+    async def body() -> None:
+        async with DemoExchange() as demo:
+            client = BinanceClient("", "", False, False, rest_url=demo.rest_url,
+                                   ws_url=demo.ws_url, ws_api_url=demo.ws_api_url)
+            await client.start()
+            bridge = Bridge(WatchlistModel())
+            bridge.attach(client)
+            tasks: list[asyncio.Task[Any]] = []
+
+            def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+                tasks.append(asyncio.ensure_future(coro))
+                return tasks[-1]
+
+            pane = TradesPane(PaneContext(bridge, Settings(), spawn, lambda m, level: None))
+            seen: list[MarketTrade] = []
+
+            def deliver(event: object) -> None:
+                if isinstance(event, MarketTrade) and event.symbol == "BTCUSDT":
+                    seen.append(event)
+                if type(event) in pane.listens:
+                    pane.on_event(event)
+
+            client.add_listener(deliver)
+            bridge.focus_symbol("BTCUSDT")
+            pane.on_connected(Environment("Demo", "Spot"), client.contracts)
+            await until(lambda: len(seen) >= 3, timeout=15, what="market trades")
+            pane.flush()
+            await asyncio.gather(*tasks)  # the subscription itself raised nothing
+            newest = seen[-1]
+            assert cell(pane, 0, 1) == fixed(newest.price, 2)
+            theme = chart_theme("dark")
+            expected = theme.down if newest.is_buyer_maker else theme.up
+            assert cell(pane, 0, 1, Qt.ItemDataRole.ForegroundRole).color().name() == expected
+            assert pane.model.rowCount() == len(seen)
+            pane.on_disconnected()
+            bridge.detach()
+            await client.close()
+            pane.deleteLater()
+
+    run(body())
