@@ -15,12 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QPointF, QTimer
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QSplitter, QWidget
 
-from connector import BinanceClient, OrderBook
+from connector import BinanceClient
 from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
 from gui.bridge import Bridge
 from gui.models import WatchlistModel
@@ -29,15 +28,6 @@ from gui.panes.chart import ChartPane
 from gui.panes.order_book import OrderBookPane
 from gui.panes.trades import TradesPane
 from gui.settings import Settings
-
-
-async def _book(rest_url: str, symbol: str) -> OrderBook:
-    async with aiohttp.ClientSession() as http, http.get(
-            f"{rest_url}/api/v3/depth", params={"symbol": symbol, "limit": 100}) as r:
-        data = await r.json()
-    return OrderBook(symbol, data["lastUpdateId"],
-                     tuple((Decimal(p), Decimal(q)) for p, q in data["bids"]),
-                     tuple((Decimal(p), Decimal(q)) for p, q in data["asks"]))
 
 
 async def _shots(out: Path) -> None:
@@ -79,8 +69,8 @@ async def _shots(out: Path) -> None:
         timer.timeout.connect(flush)
         timer.start(50)
         bridge.focus_symbol("BTCUSDT")
-        chart.on_connected(Environment("Demo", "Spot"), client.contracts)
-        await client.subscribe_channel(["BTCUSDT"], "aggTrade")  # this branch has no "trade" yet
+        for pane in panes:
+            pane.on_connected(Environment("Demo", "Spot"), client.contracts)
         while len(chart.store) < 1000:
             await asyncio.sleep(0.05)
         last = chart.store.candles[-1].close
@@ -89,7 +79,6 @@ async def _shots(out: Path) -> None:
         await bridge.place_order("BTCUSDT", "LIMIT", Decimal("0.001"), "SELL",
                                  (last * Decimal("1.012")).quantize(Decimal("0.01")))
         await bridge.place_order("BTCUSDT", "MARKET", Decimal("0.001"), "BUY")
-        book.set_book(await _book(demo.rest_url, "BTCUSDT"))
         await asyncio.sleep(4)  # trades on the tape, a live kline or two
         for name in ("dark", "light"):
             sheet = resources.files("resources").joinpath(f"{name}.qss").read_text("utf-8")
@@ -97,7 +86,6 @@ async def _shots(out: Path) -> None:
             app.setProperty("theme", name)
             for pane in panes:
                 pane.set_theme(name)
-            book.set_book(await _book(demo.rest_url, "BTCUSDT"))
             await asyncio.sleep(0.3)
             # the crosshair over a candle, as a trader would hover it
             view = chart.price_plot.vb
@@ -115,7 +103,8 @@ async def _shots(out: Path) -> None:
             view.setXRange(last_x - 160, last_x + 8, padding=0)
             print(out / f"market-{name}.png")
         timer.stop()
-        chart.on_disconnected()
+        for pane in panes:
+            pane.on_disconnected()
         window.close()
         await client.close()
 
