@@ -8,9 +8,13 @@ pan: the Chart pane with 100,000 candles, 1400x800, panned one step per frame at
 three zooms (everything, 10,000 and 150 candles in view); each frame is a range
 change plus a synchronous repaint of the view. Baseline, interleaved round by
 round in the same run: pyqtgraph's stock CandlestickItem (its example: every
-candle drawn into one QPicture, replayed on each paint). Prints min/median/p99/max.
+candle drawn into one QPicture, replayed on each paint). Prints min/median/p99/max
+wall time, and the GUI thread's CPU time (what the frame costs, whatever else the
+machine runs) with the load average.
 history: 10,000 1m candles fetched from a DemoExchange through the bridge (ten
-pages), stored and drawn; the time from the request to the first paint.
+pages), stored and drawn; the time from the request to the first paint. Baseline,
+interleaved: the same ten pages fetched raw (aiohttp GET + json), which is what
+the demo itself costs.
 shots: the three panes on demo data, dark and light, saved as PNGs to look at.
 """
 
