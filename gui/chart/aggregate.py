@@ -2,7 +2,8 @@
 
 With 100,000 candles on 1,500 pixels, drawing every candle paints ~70 bars on
 top of each other per column; folding them first (first open, max high, min
-low, last close, summed volume) draws exactly what the eye can see, at a cost
+low, last close, largest volume: the pixels those ~70 bars would have lit)
+draws exactly what the eye can see, at a cost
 that depends on the width of the view, not on the history loaded.
 """
 
@@ -50,7 +51,7 @@ def aggregate(x: FloatArray, o: FloatArray, h: FloatArray, low: FloatArray, c: F
         high=np.maximum.reduceat(h, starts),
         low=np.minimum.reduceat(low, starts),
         close=c[ends],
-        volume=np.add.reduceat(v, starts),
+        volume=np.maximum.reduceat(v, starts),
     )
 
 

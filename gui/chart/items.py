@@ -19,9 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyqtgraph as pg  # type: ignore[import-untyped]  # no stubs
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QTransform
 
 from .aggregate import fold
 from .store import CandleStore, FloatArray
@@ -41,8 +42,9 @@ def _pen(color: QColor) -> QPen:
 class _Device:
     """The view's data -> pixel map (scale and offset; the view never rotates)."""
 
-    def __init__(self, t: QTransform) -> None:
+    def __init__(self, t: QTransform, y_max: float) -> None:
         self.sx, self.sy, self.dx, self.dy = t.m11(), t.m22(), t.dx(), t.dy()
+        self.top = int(np.floor(min(y_max * self.sy, 0.0) + self.dy))  # the view's top row
 
     def key(self) -> tuple[float, float, float, float]:
         return self.sx, self.sy, self.dx, self.dy
@@ -86,6 +88,17 @@ def _draw_rects(rects: list[QRectF], color: QColor) -> Op:
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(color)
         p.drawRects(rects)
+    return op
+
+
+def _draw_image(pixels: npt.NDArray[np.uint32], left: int, top: int) -> Op:
+    """Draw ``pixels`` (premultiplied ARGB, 0 = transparent) with its corner at (left, top)."""
+    height, width = pixels.shape
+    image = QImage(pixels.data, width, height, width * 4, QImage.Format.Format_ARGB32_Premultiplied)
+
+    def op(p: QPainter) -> None:
+        p.drawImage(QPointF(left, top), image)
+        _ = pixels  # the image reads this buffer: keep it alive with the op
     return op
 
 
@@ -136,11 +149,11 @@ class _ColumnsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph is unt
         px = self.pixelWidth()
         if len(store) == 0 or view is None or not px:
             return
-        (x_min, x_max), _ = view.viewRange()
+        (x_min, x_max), (_, y_max) = view.viewRange()
         i0, i1 = store.visible(x_min, x_max)
         last_visible = i1 == len(store)
         end = i1 - 1 if last_visible else i1  # the live candle is drawn apart
-        device = _Device(painter.transform())
+        device = _Device(painter.transform(), y_max)
         detailed = 1.0 / px >= DETAIL_PX
         key = (i0, end, device.key(), store.version, self.up.rgba(), self.down.rgba())
         if key != self._cache_key:
@@ -215,7 +228,8 @@ class CandlesItem(_ColumnsItem):
 
 
 class VolumeItem(_ColumnsItem):
-    """Volume bars in the candle's colour; zoomed out, the column's summed volume."""
+    """Volume bars in the candle's colour; zoomed out, each column's largest volume (what
+    drawing every bar of the column would show)."""
 
     def _data_bounds(self) -> QRectF:
         s = self.store
@@ -250,11 +264,20 @@ class VolumeItem(_ColumnsItem):
                 self.columns_drawn += int(m.sum())
 
     def _fold(self, sl: slice, x0: float, width: float, d: _Device) -> None:
+        """One bar per pixel column, rasterised by numpy into an image drawn in one blit: the
+        bars all stand on the baseline, so a column is "rows below its top", and ~150k
+        pixels of comparisons cost less than stroking 1,400 tall lines."""
         cols = fold(self.store, sl.start, sl.stop, x0, width)
-        for rising in (True, False):
-            m = (cols.close >= cols.open) if rising else (cols.close < cols.open)
-            if m.any():
-                path = _segments(d.x(cols.x[m]), d.y(np.zeros(int(m.sum()))),
-                                 d.y(cols.volume[m]))
-                self._ops.append(_draw_path(path, _pen(self._fill(rising))))
+        if len(cols.x) == 0:
+            return
+        xs = np.floor(cols.x * d.sx + d.dx).astype(np.int64)
+        tops = np.maximum(np.floor(cols.volume * d.sy + d.dy), d.top).astype(np.int64)
+        base = int(np.floor(d.dy))  # y of volume 0
+        left, top = int(xs.min()), int(min(tops.min(), base))
+        image = np.zeros((base - top + 1, int(xs.max()) - left + 1), np.uint32)
+        rows = np.arange(top, base + 1)[:, None]
+        colors = np.where(cols.close >= cols.open, self._fill(True).rgba(),
+                          self._fill(False).rgba()).astype(np.uint32)
+        image[:, xs - left] = np.where(rows >= tops[None, :], colors[None, :], 0)
+        self._ops.append(_draw_image(image, left, top))
         self.columns_drawn += len(cols.x)
