@@ -152,6 +152,8 @@ class MainWindow(QMainWindow):
             app.setStyleSheet(sheet)
         self.settings.theme = name
         self.theme_actions[name].setChecked(True)
+        for pane in self.panes:
+            pane.set_theme(name)
 
     def save_layout(self) -> None:
         self.layout_.save(self.settings)

@@ -5,16 +5,22 @@ A new pane is a new file here plus one line in ``PANES``.
 
 from .balances import BalancesPane
 from .base import DockArea, Environment, Pane, PaneContext
+from .chart import ChartPane
 from .history import HistoryPane
 from .log import LogPane
 from .open_orders import OpenOrdersPane
+from .order_book import OrderBookPane
 from .positions import PositionsPane
 from .ticket import OrderTicket
+from .trades import TradesPane
 from .watchlist import WatchlistPane
 
 PANES: tuple[type[Pane], ...] = (
     WatchlistPane,
     OrderTicket,
+    ChartPane,
+    OrderBookPane,
+    TradesPane,
     OpenOrdersPane,
     BalancesPane,
     PositionsPane,

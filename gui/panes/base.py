@@ -82,6 +82,9 @@ class Pane(QWidget):
     def flush(self) -> None:
         """Repaint what changed since the last call (about 20 times a second)."""
 
+    def set_theme(self, name: str) -> None:
+        """Follow the window's theme, "dark" or "light" (for colours a style sheet can't set)."""
+
     def tables(self) -> Mapping[str, QTableView]:
         """Tables whose column widths the window saves, by a stable name."""
         return {}

@@ -1,0 +1,138 @@
+"""What the chart draws over the candles: the trader's open orders and fills, the crosshair."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pyqtgraph as pg  # type: ignore[import-untyped]  # no stubs
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPen
+
+from connector import OrderStatus
+
+from .numbers import fixed
+from .theme import ChartTheme
+
+
+def order_price(order: OrderStatus) -> Decimal:
+    """Where an order rests: its limit price, else its trigger (stop orders)."""
+    return order.price if order.price else order.stop_price
+
+
+class OrderLines:
+    """One dashed horizontal line per open order of the shown symbol, in its side's colour."""
+
+    def __init__(self, plot: pg.PlotItem, theme: ChartTheme) -> None:
+        self._plot = plot
+        self._theme = theme
+        self.lines: dict[int, pg.InfiniteLine] = {}
+        self.decimals: tuple[int | None, int | None] = (None, None)  # price, quantity
+        self._shown: dict[int, tuple[Decimal, Decimal, str]] = {}
+
+    def update(self, order: OrderStatus, symbol: str) -> None:
+        """Show, move or remove the line of ``order`` (a line lives exactly as long as its order)."""
+        price = order_price(order)
+        if not order.is_open or order.symbol != symbol or not price:
+            self.remove(order.order_id)
+            return
+        left = order.orig_qty - order.executed_qty
+        state = (price, left, order.side)
+        if self._shown.get(order.order_id) == state:
+            return
+        self.remove(order.order_id)
+        color = self._theme.up if order.side == "BUY" else self._theme.down
+        pen = QPen(QColor(color))
+        pen.setCosmetic(True)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        label = f"{order.side} {fixed(left, self.decimals[1])} @ {fixed(price, self.decimals[0])}"
+        line = pg.InfiniteLine(pos=float(price), angle=0, movable=False, pen=pen, label=label,
+                               labelOpts={"position": 0.02, "color": color, "anchors": [(0, 1), (0, 1)],
+                                          "fill": QColor(self._theme.background)})
+        line.setZValue(5)
+        self._plot.addItem(line, ignoreBounds=True)
+        self.lines[order.order_id] = line
+        self._shown[order.order_id] = state
+
+    def remove(self, order_id: int) -> None:
+        line = self.lines.pop(order_id, None)
+        self._shown.pop(order_id, None)
+        if line is not None:
+            self._plot.removeItem(line)
+
+    def clear(self) -> None:
+        for order_id in list(self.lines):
+            self.remove(order_id)
+
+    def set_theme(self, theme: ChartTheme, orders: list[OrderStatus], symbol: str) -> None:
+        self._theme = theme
+        self.clear()
+        for order in orders:
+            self.update(order, symbol)
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    time: int  # ms
+    price: Decimal
+    side: str  # BUY / SELL
+
+
+class FillMarkers:
+    """The trader's fills: a triangle at the fill price, up for buys, down for sells."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.item = pg.ScatterPlotItem(size=11, pxMode=True)
+        self.item.setZValue(6)
+        plot.addItem(self.item, ignoreBounds=True)
+
+    def show(self, fills: list[Fill], x_of: Callable[[int], float], theme: ChartTheme) -> None:
+        """Draw ``fills``; ``x_of`` maps a time to the x of its candle."""
+        spots = [{"pos": (x_of(f.time) + 0.5, float(f.price)),
+                  "symbol": "t1" if f.side == "BUY" else "t",
+                  "brush": QColor(theme.up if f.side == "BUY" else theme.down),
+                  "pen": QColor(theme.background)} for f in fills]
+        self.item.setData(spots=spots)
+
+    @property
+    def count(self) -> int:
+        return len(self.item.data)
+
+
+
+class AxisTag:
+    """A price tag on the right axis (the last price, the crosshair's price), kept at its y."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self._plot = plot
+        self._axis = plot.getAxis("right")
+        self.item = pg.TextItem(anchor=(0, 0.5))
+        self.item.setParentItem(self._axis)
+        self.item.setZValue(20)
+        self.value: float | None = None
+        self.item.hide()
+        plot.vb.sigRangeChanged.connect(self.place)
+        plot.vb.sigResized.connect(self.place)
+
+    def show(self, value: float, text: str, fill: str, color: str) -> None:
+        self.value = value
+        self.item.setText(text, color=QColor(color))
+        self.item.fill = pg.mkBrush(QColor(fill))
+        self.place()
+
+    def hide(self) -> None:
+        self.value = None
+        self.item.hide()
+
+    def place(self, *_: object) -> None:
+        if self.value is None:
+            return
+        vb = self._plot.vb
+        (_, _), (low, high) = vb.viewRange()
+        if not low <= self.value <= high:
+            self.item.hide()
+            return
+        scene = vb.mapViewToScene(pg.Point(0.0, self.value))
+        self.item.setPos(0.0, self._axis.mapFromScene(scene).y())
+        self.item.show()

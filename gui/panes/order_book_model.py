@@ -1,0 +1,218 @@
+"""The order book ladder's data: grouped levels, cumulative sizes, the spread row, depth bars.
+
+Rows are fixed: ``depth`` asks (farthest on top, best just above the middle),
+the spread row, ``depth`` bids (best on top). A new book changes row contents
+only, so the view keeps its scroll position and repaints just the rows that
+changed. Grouping folds levels onto multiples of a step: bids round down, asks
+up, so a grouped level never looks better than the orders in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
+
+from connector import OrderBook
+
+from ..chart.numbers import fixed, percent
+from ..chart.theme import ChartTheme
+
+Index = QModelIndex | QPersistentModelIndex
+PriceLevel = tuple[Decimal, Decimal]  # (price, quantity), as in OrderBook
+DEPTH = 20  # levels per side
+BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # depth bar width, 0..1
+SIDE_ROLE = Qt.ItemDataRole.UserRole + 2  # "ask" / "bid" / "spread"
+MINE_ROLE = Qt.ItemDataRole.UserRole + 3  # the trader has an order on this level
+
+
+def group_price(price: Decimal, step: Decimal, side: str) -> Decimal:
+    """The level ``price`` falls in: bids round down to ``step``, asks up."""
+    rounding = ROUND_FLOOR if side == "bid" else ROUND_CEILING
+    return (price / step).to_integral_value(rounding) * step
+
+
+def group_levels(levels: tuple[PriceLevel, ...], step: Decimal, side: str,
+                 limit: int = DEPTH) -> list[PriceLevel]:
+    """Levels (best first) folded onto multiples of ``step``, the first ``limit`` of them."""
+    out: list[PriceLevel] = []
+    for price, qty in levels:
+        p = group_price(price, step, side)
+        if out and out[-1][0] == p:
+            out[-1] = (p, out[-1][1] + qty)
+        elif len(out) == limit:
+            break
+        else:
+            out.append((p, qty))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    side: str  # ask / bid
+    price: Decimal
+    size: Decimal
+    total: Decimal  # cumulative from the best level
+    mine: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    absolute: Decimal
+    pct: Decimal
+
+
+def ladder(book: OrderBook, step: Decimal, mine: set[tuple[str, Decimal]],
+           depth: int = DEPTH) -> tuple[list[Level | None], Spread | None]:
+    """The rows for ``book``: asks top-down, then bids; ``None`` where a side runs out."""
+    sides: dict[str, list[Level]] = {}
+    for side, levels in (("ask", book.asks), ("bid", book.bids)):
+        total = Decimal(0)
+        rows = []
+        for price, qty in group_levels(levels, step, side, depth):
+            total += qty
+            rows.append(Level(side, price, qty, total, (side, price) in mine))
+        sides[side] = rows
+    asks: list[Level | None] = [None] * (depth - len(sides["ask"])) + sides["ask"][::-1]
+    bids: list[Level | None] = [*sides["bid"], *([None] * (depth - len(sides["bid"])))]
+    spread = None
+    if book.asks and book.bids:
+        ask, bid = book.asks[0][0], book.bids[0][0]
+        spread = Spread(ask - bid, (ask - bid) / ((ask + bid) / 2) * 100)
+    return asks + bids, spread
+
+
+class LadderModel(QAbstractTableModel):
+    COLUMNS = ("Price", "Size", "Total")
+
+    def __init__(self, depth: int = DEPTH) -> None:
+        super().__init__()
+        self.depth = depth
+        self.levels: list[Level | None] = [None] * (2 * depth)
+        self.spread: Spread | None = None
+        self.price_decimals: int | None = None
+        self.size_decimals: int | None = None
+        self._max_total = Decimal(0)
+
+    @property
+    def spread_row(self) -> int:
+        return self.depth
+
+    def level_at(self, row: int) -> Level | None:
+        if row == self.depth or not 0 <= row <= 2 * self.depth:
+            return None
+        return self.levels[row if row < self.depth else row - 1]
+
+    def set_ladder(self, levels: list[Level | None], spread: Spread | None) -> None:
+        """New rows: only the rows that differ are repainted."""
+        totals = [lv.total for lv in levels if lv is not None]
+        max_total = max(totals, default=Decimal(0))
+        rescaled = max_total != self._max_total
+        changed = [i for i, (a, b) in enumerate(zip(self.levels, levels, strict=True)) if a != b]
+        self.levels, self._max_total = levels, max_total
+        spread_changed = spread != self.spread
+        self.spread = spread
+        rows = [i if i < self.depth else i + 1 for i in changed]
+        if spread_changed:
+            rows.append(self.depth)
+        if rescaled:
+            rows = [0, 2 * self.depth]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 2))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 2 * self.depth + 1
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 3
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row, col = index.row(), index.column()
+        if row == self.depth:
+            return self._spread_data(col, role)
+        level = self.level_at(row)
+        if role == SIDE_ROLE:
+            return level.side if level else None
+        if level is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return fixed(level.price, self.price_decimals)
+            return fixed(level.size if col == 1 else level.total, self.size_decimals)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == BAR_ROLE:
+            return float(level.total / self._max_total) if self._max_total else 0.0
+        if role == MINE_ROLE:
+            return level.mine
+        return None
+
+    def _spread_data(self, col: int, role: int) -> Any:
+        if role == SIDE_ROLE:
+            return "spread"
+        if role == Qt.ItemDataRole.DisplayRole and col == 0:
+            s = self.spread
+            if s is None:
+                return "Spread —"
+            return f"Spread {fixed(s.absolute, self.price_decimals)}  ({percent(s.pct)}%)"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignCenter
+        return None
+
+
+class LadderDelegate(QStyledItemDelegate):
+    """Paints a row's depth bar (right-anchored, across the whole row), then the text."""
+
+    def __init__(self, view: QTableView, theme: ChartTheme) -> None:
+        super().__init__(view)
+        self.view = view
+        self.theme = theme
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        t = self.theme
+        side = index.data(SIDE_ROLE)
+        rect = option.rect
+        painter.save()
+        if side == "spread":
+            painter.fillRect(rect, QColor(t.grid))
+        elif side in ("ask", "bid"):
+            frac = float(index.data(BAR_ROLE) or 0.0)
+            width = self.view.viewport().width()
+            bar = QRectF(width * (1 - frac), rect.top(), width * frac, rect.height())
+            fill = QColor(t.down if side == "ask" else t.up)
+            fill.setAlpha(48)
+            painter.fillRect(bar.intersected(QRectF(rect)), fill)
+            if index.column() == 0 and index.data(MINE_ROLE):
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor("#f0b90b"))
+                r = 3.5
+                painter.drawEllipse(QRectF(rect.left() + 6, rect.center().y() - r, 2 * r, 2 * r))
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if text:
+            color = t.text
+            if side == "ask" and index.column() == 0:
+                color = t.down
+            elif side == "bid" and index.column() == 0:
+                color = t.up
+            painter.setPen(QColor(color))
+            painter.setFont(option.font)
+            align = index.data(Qt.ItemDataRole.TextAlignmentRole) or Qt.AlignmentFlag.AlignRight
+            painter.drawText(rect.adjusted(6, 0, -8, 0), int(align), str(text))
+        if option.state & QStyle.StateFlag.State_MouseOver and side in ("ask", "bid"):
+            hover = QColor(t.text)
+            hover.setAlpha(24)
+            painter.fillRect(rect, hover)
+        painter.restore()
