@@ -330,6 +330,9 @@ class MarketFeeds(HubBase):
             symbol = name.partition("@")[0].upper()
             if symbol in engine.specs:
                 self._publish(market, name, ticker_event(engine, symbol))
+        if self.wanted(market, "!ticker@arr"):
+            self._publish(market, "!ticker@arr", [ticker_event(engine, s)
+                                                  for s in engine.symbols()])
 
     def _mark_prices(self, *, every_3s: bool, every_1s: bool) -> None:
         engine = self.ex.futures
