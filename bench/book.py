@@ -162,13 +162,17 @@ def _serve(port: int, snapshot: dict[str, Any], events: list[dict[str, Any]]) ->
     combined = [orjson.dumps({"stream": "btcusdt@depth@100ms", "data": e}).decode()
                 for e in events]
 
+    served = asyncio.Event()  # stream once the snapshot is out: no client buffers 20k events
+
     async def depth(request: web.Request) -> web.Response:
+        served.set()
         return web.json_response(snapshot)
 
     async def exchange_info(request: web.Request) -> web.Response:
         return web.json_response({"symbols": []})
 
     async def flood(ws: web.WebSocketResponse, frames: list[str]) -> None:
+        await served.wait()
         for frame in frames:
             await ws.send_str(frame)
 

@@ -33,7 +33,6 @@ OPEN_ORDER = ("NEW", "PARTIALLY_FILLED")
 class _DepthState:
     book: DepthBook
     own: dict[int, tuple[str, Decimal, Decimal]] = field(default_factory=dict)  # id -> side, p, q
-    own_dirty: bool = True
     published_slow: int = 0  # u of the last event of the slow (@depth) stream
     published_fast: int = 0  # u of the last event of the @depth@100ms stream
     partial_slow: int = 0
@@ -137,17 +136,20 @@ class MarketFeeds(HubBase):
                 self._publish(market, "!miniTicker@arr", [data])
 
     def own_order_changed(self, market: Market, order: dict[str, Any]) -> None:
-        state = self._depth.get((market, order["symbol"]))
-        if state is None:
-            return
-        oid = int(order["orderId"])
-        resting = order["status"] in OPEN_ORDER and order["type"] in ("LIMIT", "LIMIT_MAKER")
-        if resting:
-            left = Decimal(order["origQty"]) - Decimal(order["executedQty"])
-            state.own[oid] = (order["side"], Decimal(order["price"]), left)
-        else:
-            state.own.pop(oid, None)
-        state.own_dirty = True
+        try:
+            state = self._depth.get((market, order["symbol"]))
+            if state is None:
+                return
+            oid = int(order["orderId"])
+            resting = (order.get("status") in OPEN_ORDER
+                       and order.get("type") in ("LIMIT", "LIMIT_MAKER"))
+            if resting:
+                left = Decimal(order["origQty"]) - Decimal(order["executedQty"])
+                state.own[oid] = (order["side"], Decimal(order["price"]), left)
+            else:
+                state.own.pop(oid, None)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            return  # an order shape that never rests in the book (e.g. an algo order)
 
     # -- depth -------------------------------------------------------------------------------
 
@@ -175,7 +177,6 @@ class MarketFeeds(HubBase):
         for side, price, qty in state.own.values():
             levels = own_bids if side == "BUY" else own_asks
             levels[price] = levels.get(price, Decimal(0)) + qty
-        state.own_dirty = False
         return state.book.sync(bid, bid_qty, ask, ask_qty, own_bids, own_asks)
 
     def depth_snapshot(self, market: Market, symbol: str, limit: int) -> dict[str, Any]:
