@@ -23,6 +23,7 @@ from ._engine import INTERVAL_MS, Market, MarketEngine, fmt, now_ms
 from ._hub_base import HubBase
 
 PULSE = 0.1  # s
+BOOK_IDLE = 60.0  # s
 FUNDING_RATE = "0.00010000"
 FUNDING_PERIOD_MS = 28_800_000
 PARTIAL_LEVELS = (5, 10, 20)
@@ -38,6 +39,7 @@ class _DepthState:
     partial_slow: int = 0
     partial_fast: int = 0
     held: dict[str, Any] = field(default_factory=dict)  # stream -> event held back (reorder)
+    asked: float = field(default_factory=time.monotonic)  # last REST snapshot
 
 
 def mark_price(engine: MarketEngine, symbol: str) -> dict[str, Any]:
@@ -52,12 +54,14 @@ class MarketFeeds(HubBase):
     _last_kline: dict[tuple[Market, str], float]
     _last_mini: dict[tuple[Market, str], float]
     _depth: dict[tuple[Market, str], _DepthState]
+    _depth_ids: dict[tuple[Market, str], int]  # last update id of books forgotten
     _pulses: int
 
     def _init_market(self) -> None:
         self._last_kline = {}
         self._last_mini = {}
         self._depth = {}
+        self._depth_ids = {}
         self._pulses = 0
 
     def _engine(self, market: Market) -> MarketEngine:
@@ -159,8 +163,9 @@ class MarketFeeds(HubBase):
         if state is None:
             engine = self._engine(market)
             spec = engine.specs[symbol]
-            state = _DepthState(DepthBook(spec.tick, spec.step,
-                                          seed=sum(map(ord, symbol)) + (market == "futures")))
+            state = _DepthState(DepthBook(
+                spec.tick, spec.step, seed=sum(map(ord, symbol)) + (market == "futures"),
+                first_id=self._depth_ids.get((market, symbol), 999_000) + 1000))
             for o in engine.orders_by_id.values():
                 if o.symbol == symbol and o.is_open and o.type in ("LIMIT", "LIMIT_MAKER"):
                     state.own[o.order_id] = (o.side, o.price, o.orig_qty - o.executed_qty)
@@ -182,6 +187,7 @@ class MarketFeeds(HubBase):
     def depth_snapshot(self, market: Market, symbol: str, limit: int) -> dict[str, Any]:
         """REST ``depth``: the book as of its newest diff (every diff before it is sent)."""
         state = self.depth_state(market, symbol)
+        state.asked = time.monotonic()
         self._step_depth(market, symbol, state, fast=True, slow=False)
         faults = self.ex.faults
         lag = 0
@@ -314,14 +320,23 @@ class MarketFeeds(HubBase):
                 self._mark_prices(every_3s=n % 30 == 0, every_1s=n % 10 == 0)
 
     def _wanted_depth(self, market: Market) -> None:
-        """Make the book of every symbol whose depth someone subscribed to."""
+        """Make the book of every symbol whose depth someone subscribed to; forget books
+        nobody has streamed or asked for in ``BOOK_IDLE`` s (they cost a sync per pulse)."""
         engine = self._engine(market)
+        wanted = set()
         for m, name in list(self._subs):
             if m != market or "@depth" not in name or not self._subs[(m, name)]:
                 continue
             symbol = name.partition("@")[0].upper()
-            if symbol in engine.specs and (market, symbol) not in self._depth:
-                self.depth_state(market, symbol)
+            if symbol in engine.specs:
+                wanted.add(symbol)
+                if (market, symbol) not in self._depth:
+                    self.depth_state(market, symbol)
+        idle = time.monotonic() - BOOK_IDLE
+        for m, symbol in [k for k, st in self._depth.items() if st.asked < idle]:
+            if m == market and symbol not in wanted:
+                # a book made again later goes on from here: ids never run backwards
+                self._depth_ids[(m, symbol)] = self._depth.pop((m, symbol)).book.update_id
 
     def _tickers(self, market: Market) -> None:
         engine = self._engine(market)
