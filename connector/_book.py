@@ -52,18 +52,21 @@ class BookView(OrderBook):
 
     __slots__ = ("_levels_cache", "_sync")
 
-    def __init__(self, symbol: str, last_update_id: int, sync: BookSync) -> None:
+    def __init__(self, symbol: str, last_update_id: int, bids: tuple[PriceLevel, ...] = (),
+                 asks: tuple[PriceLevel, ...] = (), sync: BookSync | None = None) -> None:
+        # (bids, asks given: a plain book, as dataclasses.replace makes one)
         object.__setattr__(self, "symbol", symbol)
         object.__setattr__(self, "last_update_id", last_update_id)
         object.__setattr__(self, "_sync", sync)
-        object.__setattr__(self, "_levels_cache", None)
+        object.__setattr__(self, "_levels_cache", None if sync is not None
+                           else (tuple(bids), tuple(asks)))
 
     def _levels(self) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
         levels: tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]] | None = (
             object.__getattribute__(self, "_levels_cache"))
         if levels is None:
             sync: BookSync = object.__getattribute__(self, "_sync")
-            levels = sync.materialize()
+            levels = sync.materialize()  # a plain book always has its levels
             object.__setattr__(self, "_levels_cache", levels)
         return levels
 
@@ -310,7 +313,7 @@ class BookSync:
     def _changed(self) -> None:
         view = self._view
         if view is None:
-            view = self._view = BookView(self.symbol, self.update_id, self)
+            view = self._view = BookView(self.symbol, self.update_id, sync=self)
             self.books[self.symbol] = view
         else:
             view._advance(self.update_id)  # nobody else holds it: it moves on in place

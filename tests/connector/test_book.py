@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -159,4 +162,7 @@ def test_a_held_book_keeps_its_levels() -> None:
     assert now == OrderBook("BTCUSDT", 11, now.bids, now.asks)
     assert "2 bids" in repr(now) and hash(now) == hash(now)
     assert h.changes and h.changes[-1].last_update_id == 11
+    trimmed = dataclasses.replace(now, bids=now.bids[:1])
+    assert trimmed.bids == now.bids[:1] and trimmed.asks == now.asks
+    assert pickle.loads(pickle.dumps(now)) == now and type(copy.copy(now)) is OrderBook
 
