@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from . import _algo, _oco
 from . import _stream_parsing as sp
 from ._models import Balance, OrderStatus
+from ._order_kinds import keep_extras
 from ._streams import MarketStreams, StreamOptions
 from ._userdata import UserDataStream
 from .errors import BinanceError
@@ -180,7 +182,11 @@ class LiveFeeds:
             elif kind == "ACCOUNT_UPDATE":
                 self._apply_balances(sp.futures_account(event, client.balances))
                 self._refresh_margin_soon()
-            elif kind in ("TRADE_LITE", "listStatus", "externalLockUpdate"):
+            elif kind == "ALGO_UPDATE":  # futures conditional orders (orders helper)
+                _algo.apply_algo_update(self, event)
+            elif kind == "listStatus":  # spot OCO lists (orders helper)
+                _oco.apply_list_status(self, event)
+            elif kind in ("TRADE_LITE", "externalLockUpdate"):
                 pass  # carried fully by the events above
             else:
                 self.bad_frame(f"unknown user-data event {kind!r}", str(event)[:200])
@@ -202,6 +208,7 @@ class LiveFeeds:
                              update.executed_qty, update.symbol, update.client_order_id,
                              update.side, update.order_type, update.price, update.orig_qty,
                              update.time_in_force, update.time)
+        status = keep_extras(orders.get(update.order_id), status)  # stop/list ids survive
         if is_open:
             orders[update.order_id] = status
         else:

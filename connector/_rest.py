@@ -265,8 +265,8 @@ class RestClient:
             data = orjson.loads(body) if body else None
         except orjson.JSONDecodeError:
             data = None
-        if status < 400 and not (isinstance(data, dict) and data.get("code", 0) < 0
-                                 and "msg" in data):
+        if status < 400 and not (isinstance(data, dict) and isinstance(data.get("code"), int)
+                                 and data["code"] < 0 and "msg" in data):  # algo: "code": "200"
             if unexpected is not None:
                 raise ExchangeError(f"Unexpected response to {method} {path}: {unexpected}",
                                     status=status)

@@ -20,6 +20,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
+from . import _algo, _amend, _oco, _order_kinds
 from . import _parsing as parse
 from ._live import LiveFeeds, LiveOptions
 from ._models import Balance, Candle, Contract, OrderStatus
@@ -88,6 +89,7 @@ class BinanceClient:
                                 timeout=timeout, recv_window=recv_window)
         self._live = LiveFeeds(self, live_options or LiveOptions())
         self._started = False
+        self._algo_ids: set[int] = set()  # futures algo-order ids we placed or saw (_algo)
 
     def __repr__(self) -> str:
         market = "futures" if self.futures else "spot"
@@ -269,7 +271,11 @@ class BinanceClient:
             params["symbol"] = (await self._contract(contract)).symbol
         data = await self._rest.request("GET", self._path("openOrders"), params,
                                         security="SIGNED")
-        return [parse.order_from(o, futures=self.futures) for o in data]
+        orders = [_order_kinds.with_extras(parse.order_from(o, futures=self.futures), o)
+                  for o in data]
+        if self.futures:  # conditional orders live on the algo service
+            orders += await _algo.open_algo_orders(self, params.get("symbol"))
+        return orders
 
     async def get_trade_size(self, contract: ContractLike, price: Any,
                              balance_pct: Any) -> Decimal | None:
@@ -303,9 +309,24 @@ class BinanceClient:
         side: str,
         price: Any = None,
         tif: str | None = None,
+        *,
+        stop_price: Any = None,
+        reduce_only: bool = False,
+        post_only: bool = False,
+        callback_rate: Any = None,
     ) -> OrderStatus:
-        """Validate locally, send once with our own client id, and resolve unknown outcomes."""
+        """Validate locally, send once with our own client id, and resolve unknown outcomes.
+
+        Every Binance type of the market by its own name; futures conditional types go to
+        the algo-order service (``_order_kinds``). For a trailing stop ``stop_price`` is the
+        activation price and ``callback_rate`` the trail in %.
+        """
         c = await self._contract(contract)
+        if _order_kinds.is_extended(order_type, stop_price, reduce_only, post_only,
+                                    callback_rate):
+            return await _order_kinds.place_extended(
+                self, c, order_type, quantity, side, price, tif, stop_price=stop_price,
+                reduce_only=reduce_only, post_only=post_only, callback_rate=callback_rate)
         kind = _choice(order_type, ORDER_TYPES, "Order type")
         direction = _choice(side, SIDES, "Side")
         is_market = kind == "MARKET"
@@ -402,6 +423,8 @@ class BinanceClient:
     async def cancel_order(self, contract: ContractLike, order_id: int) -> OrderStatus:
         c = await self._contract(contract)
         oid = _order_id(order_id)
+        if _algo.known(self, oid):
+            return await _algo.cancel_algo(self, c, oid)
         try:
             data = await self._rest.request("DELETE", self._path("order"),
                                             {"symbol": c.symbol, "orderId": oid},
@@ -416,10 +439,12 @@ class BinanceClient:
 
     async def get_order_status(self, contract: ContractLike, order_id: int) -> OrderStatus:
         c = await self._contract(contract)
+        if _algo.known(self, _order_id(order_id)):
+            return await _algo.get_algo(self, c, _order_id(order_id))
         data = await self._rest.request("GET", self._path("order"),
                                         {"symbol": c.symbol, "orderId": _order_id(order_id)},
                                         security="SIGNED")
-        return parse.order_from(data, futures=self.futures)
+        return _order_kinds.with_extras(parse.order_from(data, futures=self.futures), data)
 
     async def _get_execution_price(self, contract: ContractLike, order_id: int) -> Decimal:
         return (await self.get_order_status(contract, order_id)).avg_price
@@ -439,6 +464,24 @@ class BinanceClient:
     async def _symbols(self, contracts: Iterable[ContractLike] | ContractLike) -> list[str]:
         items = [contracts] if isinstance(contracts, (str, Contract)) else list(contracts)
         return [(await self._contract(c)).symbol for c in items]
+
+    # -- orders beyond LIMIT and MARKET (orders helper) ------------------------------------
+
+    async def place_oco(self, contract: ContractLike, side: str, quantity: Any, price: Any,
+                        stop_price: Any, stop_limit_price: Any = None
+                        ) -> tuple[OrderStatus, ...]:
+        """Spot OCO (``orderList/oco``): a LIMIT_MAKER at ``price`` and a stop-loss at
+        ``stop_price`` (STOP_LOSS_LIMIT at ``stop_limit_price`` when given); the legs share
+        ``order_list_id`` and one ending ends the other."""
+        return await _oco.place_oco(self, await self._contract(contract), side, quantity, price,
+                                    stop_price, stop_limit_price)
+
+    async def amend_order(self, contract: ContractLike, order_id: int, *, price: Any = None,
+                          quantity: Any = None) -> OrderStatus:
+        """A LIMIT order's new price/quantity: spot cancelReplace (a new id), futures modify
+        (same id). Returns the order as it now stands."""
+        return await _amend.amend_order(self, await self._contract(contract),
+                                        _order_id(order_id), price=price, quantity=quantity)
 
 
 def new_client_order_id() -> str:
