@@ -18,7 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ._conditional import ConditionalOrder
+from .conditional import ConditionalOrder
 from ._models import Contract, OrderStatus
 from .errors import ExchangeError, NetworkError, ServerError
 from .events import OrderUpdate

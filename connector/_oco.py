@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import _parsing as parse
-from ._conditional import check_oco
+from .conditional import check_oco
 from ._models import Contract, OrderStatus
 from .errors import ExchangeError, InputError, NetworkError, ServerError
 from .filters import check_order, fmt, parse_decimal, round_quantity

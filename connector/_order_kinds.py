@@ -2,7 +2,7 @@
 
 ``BinanceClient.place_order`` hands an order here when it is of another type
 or uses ``stop_price``/``reduce_only``/``post_only``/``callback_rate``. The
-rules are ``_conditional``'s (pure); this module sends: futures conditional
+rules are ``conditional``'s (pure); this module sends: futures conditional
 types to the algo-order service (``_algo``), everything else to the order
 endpoint. An unknown outcome (timeout, 5xx, -1006/-1007) is resolved by
 querying our own client id, never by sending again (``resolve``).
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _algo
 from . import _parsing as parse
-from ._conditional import ConditionalOrder, check_conditional, needs_price
+from .conditional import ConditionalOrder, check_conditional, needs_price
 from ._models import ZERO, Contract, OrderStatus
 from .errors import (
     BinanceError,

@@ -1,5 +1,7 @@
 """The rules of every order type beyond LIMIT and MARKET, as pure functions (no I/O).
 
+Public like ``filters``: widgets may import it.
+
 The connector checks an order here before sending anything, and the GUI's
 ticket calls the same functions for its inline validation (and the core's
 ``prepare_order`` can call them), so a trader sees exactly the error the
