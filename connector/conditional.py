@@ -131,7 +131,7 @@ def check_stop_side(contract: Contract, order_type: str, side: str, stop: Decima
         raise FilterError(
             f"A {side} {order_type} triggers when the price {'rises to' if above else 'falls to'}"
             f" its stop, so the stop must be {'above' if above else 'below'} the market: "
-            f"{fmt(stop)} is {'below' if above else 'above'} the last price "
+            f"{fmt(stop)} is {'below' if above else 'above'} the market price "
             f"{fmt(reference_price)} {contract.quote_asset} and would trigger at once")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
@@ -40,6 +41,13 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(QLabel("Shortcuts work anywhere in the window:"))
         layout.addWidget(table)
         self.resize(440, 220)
+
+    def open(self) -> None:
+        """Non-modal: the shortcuts stay in view while the trader keeps working."""
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
 
 def install_shortcuts(window: MainWindow) -> dict[str, QAction]:
