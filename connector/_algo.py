@@ -18,8 +18,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .conditional import ConditionalOrder
 from ._models import Contract, OrderStatus
+from .conditional import ConditionalOrder
 from .errors import ExchangeError, NetworkError, ServerError
 from .events import OrderUpdate
 from .filters import fmt

@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import _parsing as parse
-from .conditional import check_oco
 from ._models import Contract, OrderStatus
+from .conditional import check_oco
 from .errors import ExchangeError, InputError, NetworkError, ServerError
 from .filters import check_order, fmt, parse_decimal, round_quantity
 

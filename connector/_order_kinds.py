@@ -18,8 +18,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _algo
 from . import _parsing as parse
-from .conditional import ConditionalOrder, check_conditional, needs_price
 from ._models import ZERO, Contract, OrderStatus
+from .conditional import (
+    ConditionalOrder,
+    check_conditional,
+    market_types,
+    needs_price,
+    needs_stop,
+)
 from .errors import (
     BinanceError,
     ExchangeError,
@@ -170,7 +176,7 @@ async def place_extended(client: BinanceClient, c: Contract, order_type: Any, qu
     """Validate, send once with our own client id, resolve an unknown outcome by that id."""
     kind = order_type.strip().upper() if isinstance(order_type, str) else ""
     reference = None
-    if kind not in ("LIMIT", "MARKET", "LIMIT_MAKER"):
+    if kind in market_types(c) and needs_stop(kind):  # bad input never costs a request
         reference = await reference_price(client, c)
     order, qty = prepare(client, c, order_type, quantity, side, price, tif,
                          stop_price=stop_price, reduce_only=reduce_only, post_only=post_only,
