@@ -16,12 +16,13 @@ from typing import Any
 
 from connector import OrderStatus
 from connector.errors import BinanceError
-from connector.filters import fmt
+from connector.filters import fmt, round_quantity
 
 from .bridge import Bridge
 from .models import OrdersModel
 from .ticket import OrderRequest
 
+SPOT_FEE_KEPT = Decimal("0.999")
 Spawn = Callable[[Coroutine[Any, Any, Any]], object]
 Log = Callable[[str, str], None]
 
@@ -97,6 +98,14 @@ class Brackets:
         exit_side = "SELL" if entry.side == "BUY" else "BUY"
         group = f"Bracket #{entry.order_id}"
         placed: list[OrderStatus] = []
+        contract = self.bridge.contract(entry.symbol)
+        if not bracket.futures and entry.side == "BUY" and contract is not None:
+            # The fee came off what was bought (0.1 % on Binance's standard rate): protect
+            # what the account holds, not more, or the OCO is refused for lack of balance.
+            held = round_quantity(contract, quantity * SPOT_FEE_KEPT)
+            self.log(f"{group}: protecting {fmt(held)} of {fmt(quantity)} "
+                     f"{contract.base_asset} (the fee came off the fill)", "INFO")
+            quantity = held
         try:
             if not bracket.futures:
                 placed += await self.bridge.place_oco(entry.symbol, exit_side, quantity,
