@@ -30,7 +30,7 @@ class OrdersPane(QWidget):
         self.model = model
         self.proxy = DecimalSortProxy(self)
         self.proxy.setSourceModel(model)
-        self.view = make_table("openOrders", (110, 90, 50, 110, 100, 90, 90, 80, 90, 80, 90))
+        self.view = make_table("openOrders", (90, 80, 45, 125, 90, 75, 60, 65, 90, 60, 80))
         self.view.setModel(self.proxy)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.view.doubleClicked.connect(self._double_clicked)
