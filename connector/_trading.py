@@ -8,14 +8,17 @@ id, never by resending. What the replies say goes to the ``AccountState``.
 from __future__ import annotations
 
 import asyncio
-import uuid
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from . import _algo, _amend, _oco
 from . import _parsing as parse
 from ._core import ContractLike, order_id_of
 from ._market_data import MarketDataMixin
 from ._models import Balance, Contract, OrderStatus
+from ._resolve import RESOLVE_DELAYS, new_client_order_id
+from .conditional import needs_stop
 from .errors import (
     BinanceError,
     ExchangeError,
@@ -28,13 +31,7 @@ from .errors import (
 from .filters import fmt, parse_decimal, round_quantity
 from .orders import PreparedOrder, needs_reference_price, prepare_order
 
-# How long to keep asking about an order whose POST outcome is unknown.
-RESOLVE_DELAYS = (0.2, 0.5, 1.0, 2.0, 3.0)
-
-
-def new_client_order_id() -> str:
-    """Unique, made before sending, within Binance's ``^[.A-Z:/a-z0-9_-]{1,36}$``."""
-    return f"sl-{uuid.uuid4().hex[:30]}"
+__all__ = ["RESOLVE_DELAYS", "TradingMixin", "new_client_order_id"]
 
 
 class TradingMixin(MarketDataMixin):
@@ -78,23 +75,45 @@ class TradingMixin(MarketDataMixin):
         side: str,
         price: Any = None,
         tif: str | None = None,
+        *,
+        stop_price: Any = None,
+        reduce_only: bool = False,
+        post_only: bool = False,
+        callback_rate: Any = None,
     ) -> OrderStatus:
         """Validate locally (``prepare_order``), send once with our own client id, and
-        resolve unknown outcomes by query."""
+        resolve unknown outcomes by query.
+
+        Every Binance type of the market by its own name; futures conditional types go to
+        the algo-order service (``_algo``). For a trailing stop ``stop_price`` is the
+        activation price and ``callback_rate`` the trail in %.
+        """
         c = await self._contract(contract)
-        order = prepare_order(c, order_type, quantity, side, price, tif)
+        extras: dict[str, Any] = {"stop_price": stop_price, "reduce_only": reduce_only,
+                                  "post_only": post_only, "callback_rate": callback_rate}
+        order = prepare_order(c, order_type, quantity, side, price, tif, **extras)
         self._rest.require_credentials()  # before asking for a price: nothing is sent
-        if order.is_market and needs_reference_price(c, order.order_type):
-            # The notional filter applies to MARKET orders: check it at the current touch.
+        if needs_reference_price(c, order.order_type):
+            # A stop is checked against the market (mid); a MARKET order's notional at the
+            # current touch.
+            reference = (await self._mid(c) if needs_stop(order.order_type)
+                         else await self._touch(c, order.side))
             order = prepare_order(c, order_type, quantity, side, price, tif,
-                                  reference_price=await self._touch(c, order.side))
+                                  reference_price=reference, **extras)
         for note in order.notes:
             self._add_log(note)
+        if order.is_algo:
+            return await _algo.place_algo(self, c, order)
         return await self._send(c, order)
 
     async def _touch(self, c: Contract, side: str) -> Decimal:
         quote = self.prices.get(c.symbol) or await self.get_bid_ask(c)
         return quote["ask" if side == "BUY" else "bid"]
+
+    async def _mid(self, c: Contract) -> Decimal:
+        """The market now: the mid of the live quote, else of a fresh book ticker."""
+        quote = self.prices.get(c.symbol) or await self.get_bid_ask(c)
+        return (quote["bid"] + quote["ask"]) / 2
 
     async def _send(self, c: Contract, order: PreparedOrder) -> OrderStatus:
         client_id = new_client_order_id()
@@ -119,6 +138,11 @@ class TradingMixin(MarketDataMixin):
                 status = await self.get_order_status(c, status.order_id)
             self._add_log(f"{what} placed: order {status.order_id} {status.status}"
                           + _fill_text(status))
+        if order.stop_price is not None and not status.stop_price:
+            # Some answers (the demo's FULL reply) leave out what we sent: it is ours.
+            status = replace(status, stop_price=order.stop_price)
+        if order.reduce_only and not status.reduce_only:
+            status = replace(status, reduce_only=True)
         self._account.order_learned(status)
         return status
 
@@ -160,6 +184,8 @@ class TradingMixin(MarketDataMixin):
     async def cancel_order(self, contract: ContractLike, order_id: int) -> OrderStatus:
         c = await self._contract(contract)
         oid = order_id_of(order_id)
+        if self._is_algo(oid):
+            return await _algo.cancel_algo(self, c, oid)
         try:
             data = await self._rest.request("DELETE", self._path("order"),
                                             {"symbol": c.symbol, "orderId": oid},
@@ -185,6 +211,42 @@ class TradingMixin(MarketDataMixin):
         if not status.is_open:
             self._add_log(f"Order {oid} {c.symbol} is already {status.status}"
                           + _fill_text(status))
+
+    def _is_algo(self, order_id: int) -> bool:
+        return self.futures and order_id in self._account.algo_ids
+
+    async def get_order_status(self, contract: ContractLike, order_id: int) -> OrderStatus:
+        oid = order_id_of(order_id)
+        if self._is_algo(oid):
+            await self._contract(contract)
+            return await _algo.get_algo(self, oid)
+        return await super().get_order_status(contract, oid)
+
+    async def get_open_orders(self, contract: ContractLike | None = None) -> list[OrderStatus]:
+        """Open orders; on futures the conditional ones on the algo service too."""
+        orders = await super().get_open_orders(contract)
+        if self.futures:
+            symbol = None if contract is None else (await self._contract(contract)).symbol
+            orders += await _algo.open_algo_orders(self, symbol)
+        return orders
+
+    # -- orders beyond one order: OCO lists, amends ---------------------------------------
+
+    async def place_oco(self, contract: ContractLike, side: str, quantity: Any, price: Any,
+                        stop_price: Any, stop_limit_price: Any = None
+                        ) -> tuple[OrderStatus, ...]:
+        """Spot OCO (``orderList/oco``): a LIMIT_MAKER at ``price`` and a stop-loss at
+        ``stop_price`` (STOP_LOSS_LIMIT at ``stop_limit_price`` when given); the legs share
+        ``order_list_id`` and one ending ends the other."""
+        return await _oco.place_oco(self, await self._contract(contract), side, quantity, price,
+                                    stop_price, stop_limit_price)
+
+    async def amend_order(self, contract: ContractLike, order_id: int, *, price: Any = None,
+                          quantity: Any = None) -> OrderStatus:
+        """A LIMIT order's new price/quantity: spot cancelReplace (a new id), futures modify
+        (same id). Returns the order as it now stands."""
+        return await _amend.amend_order(self, await self._contract(contract),
+                                        order_id_of(order_id), price=price, quantity=quantity)
 
     async def _get_execution_price(self, contract: ContractLike, order_id: int) -> Decimal:
         return (await self.get_order_status(contract, order_id)).avg_price

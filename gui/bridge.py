@@ -102,3 +102,19 @@ class Bridge(QObject):
         client = self._client()
         await client.unsubscribe_channel(symbols, "bookTicker")
         await client.unsubscribe_channel(symbols, "miniTicker")
+
+    # -- orders beyond LIMIT and MARKET (orders helper) -------------------------------------
+
+    async def place_conditional(self, symbol: str, order_type: str, quantity: Any, side: str,
+                                price: Any = None, tif: str | None = None,
+                                **extra: Any) -> OrderStatus:
+        return await self._client().place_order(symbol, order_type, quantity, side, price, tif,
+                                                **extra)
+
+    async def place_oco(self, symbol: str, side: str, quantity: Any, price: Any,
+                        stop_price: Any, stop_limit_price: Any = None) -> tuple[OrderStatus, ...]:
+        return await self._client().place_oco(symbol, side, quantity, price, stop_price,
+                                              stop_limit_price)
+
+    async def amend_order(self, symbol: str, order_id: int, price: Any) -> OrderStatus:
+        return await self._client().amend_order(symbol, order_id, price=price)

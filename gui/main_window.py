@@ -8,6 +8,7 @@ import logging
 import sys
 import time
 import traceback
+from dataclasses import replace
 from decimal import Decimal
 from importlib import resources
 from types import TracebackType
@@ -42,10 +43,12 @@ from .models import (
     WatchlistModel,
     money,
 )
+from .order_flow import Brackets, send_request
 from .orders import OrdersPane
 from .secrets import SecretStore
 from .settings import Settings
 from .settings_dialog import Choice, SettingsDialog
+from .shortcuts import ShortcutsDialog, install_shortcuts
 from .tables import make_table
 from .ticket import OrderTicket
 from .watchlist import WatchlistPane
@@ -219,6 +222,13 @@ class MainWindow(QMainWindow):
         self.ticket.sizeRequested.connect(lambda pct: self._spawn(self.size_from_balance(pct)))
         self.orders_pane.cancelRequested.connect(lambda o: self._spawn(self.cancel_order(o)))
         self.orders_pane.cancelAllRequested.connect(lambda s: self._spawn(self.cancel_all(s)))
+        # orders helper: brackets, amend by editing a price, shortcuts
+        self.brackets = Brackets(self.bridge, self.orders_model, self._spawn, self.log)
+        self.bridge.orderChanged.connect(self.brackets.on_order)
+        self.orders_model.amendRequested.connect(
+            lambda o, p: self._spawn(self.amend_order(o, p)))
+        self.shortcuts_dialog: ShortcutsDialog | None = None
+        self.shortcut_actions = install_shortcuts(self)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -592,7 +602,10 @@ class MainWindow(QMainWindow):
                       if request.price is not None else " at market")
         value = (f" ≈ {money(request.notional, 2, grouped=True)} {contract.quote_asset}"
                  if request.notional is not None else "")
-        summary = f"{request.side} {fmt(request.quantity)} {request.symbol}{price_text}{value}"
+        kind = "" if request.order_type in ("LIMIT", "MARKET") else f" {request.order_type}"
+        stop = f" stop {fmt(request.stop_price)}" if request.stop_price is not None else ""
+        summary = (f"{request.side}{kind} {fmt(request.quantity)} {request.symbol}{price_text}"
+                   f"{stop}{value}")
         if self.settings.confirm_orders(self.environment):
             ok = await self.ask(f"Confirm {self.environment} order",
                                 f"{summary}\n\nSend this order to {self.environment} "
@@ -606,9 +619,7 @@ class MainWindow(QMainWindow):
         self.ticket.sell.setEnabled(False)
         self.ticket.set_status(f"Sending {summary}…")
         try:
-            status = await self.bridge.place_order(request.symbol, request.order_type,
-                                                   request.quantity, request.side,
-                                                   request.price, request.tif)
+            placed = await send_request(self.bridge, request)
         except BinanceError as exc:
             self.ticket.set_status(f"Rejected: {exc}", error=True)
             if isinstance(exc, (ValueError,)):
@@ -618,8 +629,28 @@ class MainWindow(QMainWindow):
             self._submitting = False
             self.ticket.buy.setEnabled(True)
             self.ticket.sell.setEnabled(True)
+        for status in placed:
+            self.orders_model.upsert(status)
+        status = placed[0]
+        self.brackets.watch(status, request, contract.futures)
+        self.ticket.set_status(", ".join(f"Order {s.order_id}: {s.status.replace('_', ' ')}"
+                                         for s in placed))
+
+    async def amend_order(self, order: OrderStatus, price: Decimal) -> None:
+        """A price edited in the open-orders pane: amend it; errors go to the log."""
+        try:
+            status = await self.bridge.amend_order(order.symbol, order.order_id, price)
+        except (BinanceError, RuntimeError) as exc:
+            self.log(f"Amend of order {order.order_id} failed: {exc}", "ERROR")
+            return
+        if status.order_id != order.order_id:
+            self.orders_model.upsert(replace(order, status="canceled"))
         self.orders_model.upsert(status)
-        self.ticket.set_status(f"Order {status.order_id}: {status.status.replace('_', ' ')}")
+
+    def cancel_all_for_ticket(self) -> None:
+        symbol = self.ticket.symbol.currentText().strip().upper()
+        if symbol:
+            self._spawn(self.cancel_all(symbol))
 
     def _quotes(self) -> dict[str, tuple[Decimal, Decimal]]:
         client = self.client

@@ -1,10 +1,19 @@
-"""Open orders pane: live orders; cancel by button, context menu or double-click."""
+"""Open orders pane: live orders; cancel by button, context menu or double-click; amend a
+price by editing it in its row (double-click or F2 on the Price cell)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from connector import OrderStatus
 
@@ -21,8 +30,9 @@ class OrdersPane(QWidget):
         self.model = model
         self.proxy = DecimalSortProxy(self)
         self.proxy.setSourceModel(model)
-        self.view = make_table("openOrders", (110, 90, 50, 60, 100, 90, 90, 80))
+        self.view = make_table("openOrders", (90, 80, 45, 125, 90, 75, 60, 65, 90, 60, 80))
         self.view.setModel(self.proxy)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
@@ -71,6 +81,10 @@ class OrdersPane(QWidget):
 
     def _double_clicked(self, index: QModelIndex) -> None:
         order = self.model.order_at(self.proxy.mapToSource(index).row())
+        if order is not None and index.column() == self.model.PRICE and \
+                self.model.amendable(order):
+            self.view.edit(index)  # a price is amended, not cancelled
+            return
         if order is not None:
             self.cancelRequested.emit(order)
 

@@ -1,75 +1,36 @@
-"""Order ticket: what to trade, checked against the symbol's filters as you type."""
+"""Order ticket: what to trade, checked against the symbol's filters as you type.
+
+Every order type of the market in plain words (Limit, Market, Stop limit, Stop
+market, Take profit limit/market, Trailing stop on futures, OCO on spot), with
+the extra fields each needs (``ticket_extra``) and an optional bracket.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator, QWheelEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from connector import Contract
+from connector.conditional import PLAIN_TYPES
 from connector.errors import InputError
-from connector.filters import check_order, fmt, parse_decimal, round_price, round_quantity
+from connector.filters import check_order, parse_decimal, round_price, round_quantity
 
 from .models import money
+from .ticket_extra import ConditionalFields, binance_type, is_market_kind, takes_price
+from .ticket_fields import DecimalEdit
 
-
-class DecimalEdit(QLineEdit):
-    """A number field that keeps every digit (Decimal, never float) and steps with ↑/↓."""
-
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName=name)
-        self.setValidator(QRegularExpressionValidator(QRegularExpression(r"^\d{0,12}(\.\d{0,12})?$"),
-                                                      self))
-        self.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.step = Decimal(0)
-
-    def value(self) -> Decimal | None:
-        text = self.text().strip()
-        if not text or text == ".":
-            return None
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            return None
-        return value if value.is_finite() else None
-
-    def set_value(self, value: Decimal) -> None:
-        self.setText(fmt(value))
-
-    def _step_by(self, steps: int) -> None:
-        if self.step <= 0:
-            return
-        current = self.value() or Decimal(0)
-        new = (current / self.step).to_integral_value() * self.step + self.step * steps
-        if new > 0:
-            self.setText(fmt(new.quantize(self.step)))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Up:
-            self._step_by(1)
-        elif event.key() == Qt.Key.Key_Down:
-            self._step_by(-1)
-        else:
-            super().keyPressEvent(event)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.hasFocus():
-            self._step_by(1 if event.angleDelta().y() > 0 else -1)
-            event.accept()
-        else:
-            super().wheelEvent(event)
+__all__ = ["DecimalEdit", "OrderRequest", "OrderTicket"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +42,17 @@ class OrderRequest:
     price: Decimal | None
     tif: str | None
     notional: Decimal | None
+    stop_price: Decimal | None = None  # trigger (a trailing stop's activation price)
+    stop_limit_price: Decimal | None = None  # OCO: the stop leg's limit
+    callback_rate: Decimal | None = None
+    post_only: bool = False
+    reduce_only: bool = False
+    take_profit: Decimal | None = None  # bracket: placed when the entry fills
+    stop_loss: Decimal | None = None
+
+    @property
+    def has_bracket(self) -> bool:
+        return self.take_profit is not None or self.stop_loss is not None
 
 
 class OrderTicket(QWidget):
@@ -98,7 +70,8 @@ class OrderTicket(QWidget):
         self.side = QComboBox(objectName="ticketSide")
         self.side.addItems(["BUY", "SELL"])
         self.type = QComboBox(objectName="ticketType")
-        self.type.addItems(["Limit", "Market"])
+        self.type.addItems([plain for plain, _ in PLAIN_TYPES["spot"]])
+        self.futures = False
         self.quantity = DecimalEdit("ticketQuantity")
         self.quantity.setPlaceholderText("0")
         self.price = DecimalEdit("ticketPrice")
@@ -124,6 +97,8 @@ class OrderTicket(QWidget):
         prow.addWidget(self.price, 1)
         prow.addWidget(self.price_unit)
         form.addRow("Price", prow)
+        self.extra = ConditionalFields(form, self)
+        self.extra.add_rows()
 
         pct_row = QHBoxLayout()
         self.pct_buttons: list[QPushButton] = []
@@ -162,8 +137,10 @@ class OrderTicket(QWidget):
 
         self.symbol.currentTextChanged.connect(self._symbol_changed)
         self.type.currentTextChanged.connect(self._type_changed)
-        for edit in (self.quantity, self.price):
+        for edit in (self.quantity, self.price, *self.extra.edits):
             edit.textChanged.connect(self.validate)
+        for box in (self.extra.post_only, self.extra.reduce_only):
+            box.toggled.connect(self.validate)
         self.side.currentTextChanged.connect(self.validate)
         self._type_changed(self.type.currentText())
 
@@ -197,16 +174,40 @@ class OrderTicket(QWidget):
     def _symbol_changed(self, symbol: str) -> None:
         contract = self.contracts.get(symbol.strip().upper())
         if contract is not None:
+            self._set_market(contract.futures)
             self.quantity.step = contract.lot_size
             self.price.step = contract.tick_size
+            for edit in (self.extra.stop, self.extra.stop_limit, self.extra.take_profit,
+                         self.extra.stop_loss):
+                edit.step = contract.tick_size
             self.quantity_unit.setText(contract.base_asset)
             self.price_unit.setText(contract.quote_asset)
         self.validate()
 
-    def _type_changed(self, kind: str) -> None:
-        is_limit = kind == "Limit"
-        self.price.setEnabled(is_limit)
-        self.tif.setEnabled(is_limit)
+    def _set_market(self, futures: bool) -> None:
+        """The plain-words types of this market (kept when the other has it too)."""
+        if futures == self.futures and self.type.count():
+            return
+        self.futures = futures
+        current = self.type.currentText()
+        plain = [p for p, _ in PLAIN_TYPES["futures" if futures else "spot"]]
+        self.type.blockSignals(True)
+        self.type.clear()
+        self.type.addItems(plain)
+        self.type.setCurrentText(current if current in plain else plain[0])
+        self.type.blockSignals(False)
+        self._type_changed(self.type.currentText())
+
+    def kind(self) -> str:
+        """The chosen type by Binance's name (or OCO)."""
+        return binance_type(self.type.currentText(), self.futures)
+
+    def _type_changed(self, plain: str) -> None:
+        kind = binance_type(plain, self.futures)
+        priced = takes_price(kind, self.futures)
+        self.price.setEnabled(priced)
+        self.tif.setEnabled(priced and kind != "OCO")
+        self.extra.show_for(kind, self.futures)
         self.validate()
 
     # -- validation (the connector's own filters) ------------------------------------------
@@ -217,7 +218,8 @@ class OrderTicket(QWidget):
         contract = self.contracts.get(symbol)
         if contract is None:
             return f"Unknown symbol {symbol!r}" if symbol else "Choose a symbol"
-        market = self.type.currentText() == "Market"
+        kind = self.kind()
+        market = is_market_kind(kind, contract.futures)
         qty = self.quantity.value()
         if qty is None or qty <= 0:
             return "Enter a quantity greater than zero"
@@ -226,7 +228,7 @@ class OrderTicket(QWidget):
         except InputError as exc:
             return str(exc)
         price: Decimal | None = None
-        if not market:
+        if takes_price(kind, contract.futures):
             price = self.price.value()
             if price is None or price <= 0:
                 return f"Enter a limit price in {contract.quote_asset}"
@@ -237,14 +239,24 @@ class OrderTicket(QWidget):
         rounded = round_quantity(contract, qty, market=market)
         touch = self.quote_of.get(symbol)
         reference = None if touch is None else (touch[1] if side == "BUY" else touch[0])
+        mid = None if touch is None else (touch[0] + touch[1]) / 2
+        extras = self.extra.check(contract, kind, side, price, mid)
+        if isinstance(extras, str):
+            return extras
+        if extras.stop_price is not None and market:
+            reference = extras.stop_price  # a stop-market's value is at its trigger
         try:
-            check_order(contract, rounded, price, market=market, reference_price=reference)
+            checked = contract if not extras.reduce_only else _no_min_notional(contract)
+            check_order(checked, rounded, price, market=market, reference_price=reference)
         except InputError as exc:
             return str(exc)
         notional_price = price if price is not None else reference
-        return OrderRequest(symbol, side, "MARKET" if market else "LIMIT", rounded, price,
-                            None if market else self.tif.currentText(),
-                            None if notional_price is None else rounded * notional_price)
+        tif = self.tif.currentText() if self.tif.isEnabled() and kind != "OCO" else None
+        return OrderRequest(symbol, side, kind, rounded, price, tif,
+                            None if notional_price is None else rounded * notional_price,
+                            extras.stop_price, extras.stop_limit_price, extras.callback_rate,
+                            extras.post_only, extras.reduce_only, extras.take_profit,
+                            extras.stop_loss)
 
     def validate(self) -> bool:
         result = self.request(self.side.currentText())
@@ -261,3 +273,10 @@ class OrderTicket(QWidget):
     def _submit(self, side: str) -> None:
         self.side.setCurrentText(side)
         self.submitted.emit(side)
+
+
+def _no_min_notional(contract: Contract) -> Contract:
+    """Binance waives the minimum notional for reduce-only orders."""
+    from dataclasses import replace
+
+    return replace(contract, min_notional=Decimal(0))
