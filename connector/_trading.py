@@ -18,7 +18,6 @@ from ._core import ContractLike, order_id_of
 from ._market_data import MarketDataMixin
 from ._models import Balance, Contract, OrderStatus
 from ._resolve import RESOLVE_DELAYS, new_client_order_id
-from .conditional import needs_stop
 from .errors import (
     BinanceError,
     ExchangeError,
@@ -29,7 +28,7 @@ from .errors import (
     ServerError,
 )
 from .filters import fmt, parse_decimal, round_quantity
-from .orders import PreparedOrder, needs_reference_price, prepare_order
+from .orders import PreparedOrder, needs_reference_price, prepare_order, reference_from
 
 __all__ = ["RESOLVE_DELAYS", "TradingMixin", "new_client_order_id"]
 
@@ -94,10 +93,8 @@ class TradingMixin(MarketDataMixin):
         order = prepare_order(c, order_type, quantity, side, price, tif, **extras)
         self._rest.require_credentials()  # before asking for a price: nothing is sent
         if needs_reference_price(c, order.order_type):
-            # A stop is checked against the market (mid); a MARKET order's notional at the
-            # current touch.
-            reference = (await self._mid(c) if needs_stop(order.order_type)
-                         else await self._touch(c, order.side))
+            quote = self.prices.get(c.symbol) or await self.get_bid_ask(c)
+            reference = reference_from(order.order_type, order.side, quote["bid"], quote["ask"])
             order = prepare_order(c, order_type, quantity, side, price, tif,
                                   reference_price=reference, **extras)
         for note in order.notes:
@@ -105,10 +102,6 @@ class TradingMixin(MarketDataMixin):
         if order.is_algo:
             return await _algo.place_algo(self, c, order)
         return await self._send(c, order)
-
-    async def _touch(self, c: Contract, side: str) -> Decimal:
-        quote = self.prices.get(c.symbol) or await self.get_bid_ask(c)
-        return quote["ask" if side == "BUY" else "bid"]
 
     async def _mid(self, c: Contract) -> Decimal:
         """The market now: the mid of the live quote, else of a fresh book ticker."""

@@ -31,7 +31,7 @@ _MARKET_KINDS = ("MARKET", "STOP_LOSS", "STOP_MARKET", "TAKE_PROFIT_MARKET",
                  "TRAILING_STOP_MARKET")
 
 __all__ = ["ORDER_TYPES", "SIDES", "TIME_IN_FORCE", "PreparedOrder", "choice", "is_extended",
-           "needs_reference_price", "prepare_order"]
+           "needs_reference_price", "prepare_order", "reference_from"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +112,14 @@ def needs_reference_price(contract: Contract, order_type: object) -> bool:
     return kind == "MARKET" and ((contract.min_notional > 0
                                   and contract.apply_min_notional_to_market)
                                  or contract.max_notional > 0)
+
+
+def reference_from(order_type: str, side: str, bid: Decimal, ask: Decimal) -> Decimal:
+    """The current price an order is checked against: a stop's side at the mid, a MARKET
+    order's notional at the touch it would take (the ask for a BUY, the bid for a SELL)."""
+    if needs_stop(order_type):
+        return (bid + ask) / 2
+    return ask if side == "BUY" else bid
 
 
 def _optional(value: object, what: str) -> Decimal | None:

@@ -7,7 +7,7 @@ the extra fields each needs (``ticket_extra``) and an optional bracket.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 from connector import Contract
 from connector.conditional import PLAIN_TYPES
 from connector.errors import InputError
-from connector.filters import check_order, parse_decimal, round_price, round_quantity
+from connector.orders import prepare_order, reference_from
 
 from .models import money
-from .ticket_extra import ConditionalFields, binance_type, is_market_kind, takes_price
+from .ticket_extra import ConditionalFields, binance_type, takes_price
 from .ticket_fields import DecimalEdit
 
 __all__ = ["DecimalEdit", "OrderRequest", "OrderTicket"]
@@ -213,50 +213,45 @@ class OrderTicket(QWidget):
     # -- validation (the connector's own filters) ------------------------------------------
 
     def request(self, side: str) -> OrderRequest | str:
-        """The order the ticket describes, or a message saying what is wrong."""
+        """The order the ticket describes, or a message saying what is wrong: the
+        connector's own ``prepare_order`` decides, exactly as ``place_order`` will."""
         symbol = self.symbol.currentText().strip().upper()
         contract = self.contracts.get(symbol)
         if contract is None:
             return f"Unknown symbol {symbol!r}" if symbol else "Choose a symbol"
         kind = self.kind()
-        market = is_market_kind(kind, contract.futures)
         qty = self.quantity.value()
         if qty is None or qty <= 0:
             return "Enter a quantity greater than zero"
-        try:
-            qty = parse_decimal(qty, "Quantity")
-        except InputError as exc:
-            return str(exc)
         price: Decimal | None = None
         if takes_price(kind, contract.futures):
             price = self.price.value()
             if price is None or price <= 0:
                 return f"Enter a limit price in {contract.quote_asset}"
-            try:
-                price = round_price(contract, parse_decimal(price, "Price"))
-            except InputError as exc:
-                return str(exc)
-        rounded = round_quantity(contract, qty, market=market)
         touch = self.quote_of.get(symbol)
-        reference = None if touch is None else (touch[1] if side == "BUY" else touch[0])
         mid = None if touch is None else (touch[0] + touch[1]) / 2
         extras = self.extra.check(contract, kind, side, price, mid)
         if isinstance(extras, str):
             return extras
-        if extras.stop_price is not None and market:
-            reference = extras.stop_price  # a stop-market's value is at its trigger
+        tif = self.tif.currentText() if self.tif.isEnabled() and kind != "OCO" else None
         try:
-            checked = contract if not extras.reduce_only else _no_min_notional(contract)
-            check_order(checked, rounded, price, market=market, reference_price=reference)
+            if kind == "OCO":
+                prepared = prepare_order(contract, "LIMIT", qty, side, price, "GTC")
+            else:
+                reference = None if touch is None else reference_from(kind, side, *touch)
+                prepared = prepare_order(contract, kind, qty, side, price, tif,
+                                         reference_price=reference,
+                                         stop_price=extras.stop_price,
+                                         post_only=extras.post_only,
+                                         reduce_only=extras.reduce_only,
+                                         callback_rate=extras.callback_rate)
+                extras = replace(extras, stop_price=prepared.stop_price)
         except InputError as exc:
             return str(exc)
-        notional_price = price if price is not None else reference
-        tif = self.tif.currentText() if self.tif.isEnabled() and kind != "OCO" else None
-        return OrderRequest(symbol, side, kind, rounded, price, tif,
-                            None if notional_price is None else rounded * notional_price,
-                            extras.stop_price, extras.stop_limit_price, extras.callback_rate,
-                            extras.post_only, extras.reduce_only, extras.take_profit,
-                            extras.stop_loss)
+        return OrderRequest(symbol, side, kind, prepared.quantity, prepared.price, tif,
+                            prepared.notional, extras.stop_price, extras.stop_limit_price,
+                            extras.callback_rate, extras.post_only, extras.reduce_only,
+                            extras.take_profit, extras.stop_loss)
 
     def validate(self) -> bool:
         result = self.request(self.side.currentText())
@@ -274,9 +269,3 @@ class OrderTicket(QWidget):
         self.side.setCurrentText(side)
         self.submitted.emit(side)
 
-
-def _no_min_notional(contract: Contract) -> Contract:
-    """Binance waives the minimum notional for reduce-only orders."""
-    from dataclasses import replace
-
-    return replace(contract, min_notional=Decimal(0))

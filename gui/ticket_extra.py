@@ -117,7 +117,8 @@ class ConditionalFields:
 
     def check(self, contract: Contract, kind: str, side: str, price: Decimal | None,
               reference: Decimal | None) -> Extras | str:
-        """The extras, checked by the connector's rules, or what is wrong with them."""
+        """The extras as entered (an OCO's and a bracket's prices checked by the connector's
+        rules), or what is wrong with them."""
         futures = contract.futures
         stop = self.stop.value() if self.form.isRowVisible(self.stop) else None
         post = self.post_only.isVisible() and self.post_only.isChecked() and kind == "LIMIT"
@@ -133,13 +134,11 @@ class ConditionalFields:
             rate = self.callback.value() if kind == "TRAILING_STOP_MARKET" else None
             if kind == "TRAILING_STOP_MARKET" and rate is None:
                 return "Enter a callback rate in % (0.1 to 10)"
-            order = check_conditional(contract, kind, side, price, stop,
-                                      reference_price=reference, reduce_only=reduce,
-                                      post_only=post, callback_rate=rate)
             tp, sl = self._bracket(contract, kind, side, price or reference)
         except InputError as exc:
             return str(exc)
-        return Extras(stop_price=order.stop_price, callback_rate=rate, post_only=post,
+        # The order's own rules are ``prepare_order``'s (the ticket calls it next).
+        return Extras(stop_price=stop, callback_rate=rate, post_only=post,
                       reduce_only=reduce, take_profit=tp, stop_loss=sl)
 
     def _bracket(self, contract: Contract, kind: str, side: str, entry: Decimal | None
