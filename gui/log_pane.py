@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .models import LogModel, mono_font
+from .log_model import LogModel
+from .models import mono_font
 
 LEVELS = {"All": "", "Info+": "INFO|WARNING|ERROR", "Warnings+": "WARNING|ERROR",
           "Errors": "ERROR"}

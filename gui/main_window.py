@@ -34,17 +34,17 @@ from connector.events import LogEntry
 from connector.filters import fmt
 
 from .bridge import Bridge
+from .log_model import LogModel
 from .log_pane import LogPane
 from .models import (
     BalancesModel,
     DecimalSortProxy,
-    LogModel,
-    OrdersModel,
     WatchlistModel,
     money,
 )
 from .order_flow import Brackets, send_request
 from .orders import OrdersPane
+from .orders_model import OrdersModel
 from .secrets import SecretStore
 from .settings import Settings
 from .settings_dialog import Choice, SettingsDialog

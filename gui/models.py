@@ -8,25 +8,21 @@ cost a few repaints, not thousands.
 from __future__ import annotations
 
 import time
-from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QColor, QFont
 
-from connector import Balance, Contract, OrderStatus
-from connector.events import LogEntry
+from connector import Balance
 from connector.filters import fmt
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -269,130 +265,6 @@ def _blocks(rows: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-# -- open orders --------------------------------------------------------------------------
-
-
-class OrdersModel(QAbstractTableModel):
-    """Open orders. Conditional orders show their trigger and reduce-only; OCO legs and a
-    bracket's orders share a group label. The Price cell of an amendable order is editable:
-    a committed edit is an ``amendRequested(order, price)``, never a local change."""
-
-    COLUMNS = ("Order ID", "Symbol", "Side", "Type", "Price", "Quantity", "Filled", "Status",
-               "Trigger", "Reduce-only", "Group")
-    PRICE, TRIGGER, GROUP = 4, 8, 10
-    amendRequested = Signal(object, object)  # OrderStatus, Decimal
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.orders: list[OrderStatus] = []
-        self.contracts: dict[str, Contract] = {}
-        self.groups: dict[int, str] = {}  # order id -> group label (brackets)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.orders)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if section in (4, 5, 6, 8) else LEFT
-        return None
-
-    def group_of(self, o: OrderStatus) -> str:
-        if o.order_id in self.groups:
-            return self.groups[o.order_id]
-        return f"OCO #{o.order_list_id}" if o.order_list_id != -1 else ""
-
-    def amendable(self, o: OrderStatus) -> bool:
-        return not o.is_algo and o.order_type in ("LIMIT", "LIMIT_MAKER") and o.is_open
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        o = self.orders[index.row()]
-        col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            contract = self.contracts.get(o.symbol)
-            decimals = contract.price_decimals if contract else 2
-            if role == Qt.ItemDataRole.EditRole and col == self.PRICE:
-                return money(o.price, decimals)
-            return (str(o.order_id), o.symbol, o.side, o.order_type,
-                    money(o.price, decimals) if o.price else "MARKET", amount(o.orig_qty),
-                    amount(o.executed_qty), o.status.replace("_", " "),
-                    money(o.stop_price, decimals) if o.stop_price else "",
-                    "yes" if o.reduce_only else "", self.group_of(o))[col]
-        if role == SORT_ROLE:
-            return sort_key((o.order_id, o.symbol, o.side, o.order_type, o.price, o.orig_qty,
-                             o.executed_qty, o.status, o.stop_price, o.reduce_only,
-                             self.group_of(o))[col])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if col in (4, 5, 6, 8) else LEFT
-        if role == Qt.ItemDataRole.ForegroundRole and col == 2:
-            return UP if o.side == "BUY" else DOWN
-        if role == Qt.ItemDataRole.ToolTipRole and col == self.PRICE and self.amendable(o):
-            return "Edit the price to amend the order"
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        base = super().flags(index)
-        if index.isValid() and index.column() == self.PRICE and \
-                self.amendable(self.orders[index.row()]):
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        """An edited price asks for an amend; the row changes when the exchange says so."""
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or \
-                index.column() != self.PRICE:
-            return False
-        order = self.orders[index.row()]
-        try:
-            price = Decimal(str(value).strip().replace(",", ""))
-        except ArithmeticError:
-            price = Decimal("NaN")
-        if price != order.price:
-            self.amendRequested.emit(order, price)
-        return False
-
-    def order_at(self, row: int) -> OrderStatus | None:
-        return self.orders[row] if 0 <= row < len(self.orders) else None
-
-    def set_orders(self, orders: list[OrderStatus]) -> None:
-        self.beginResetModel()
-        self.orders = sorted(orders, key=lambda o: o.order_id)
-        self.endResetModel()
-
-    def upsert(self, order: OrderStatus) -> None:
-        for row, existing in enumerate(self.orders):
-            if existing.order_id == order.order_id:
-                if order.is_open:
-                    self.orders[row] = _keep_extras(existing, order)
-                    self.dataChanged.emit(self.index(row, 0),
-                                          self.index(row, len(self.COLUMNS) - 1))
-                else:
-                    self.beginRemoveRows(QModelIndex(), row, row)
-                    del self.orders[row]
-                    self.endRemoveRows()
-                return
-        if order.is_open:
-            row = len(self.orders)
-            self.beginInsertRows(QModelIndex(), row, row)
-            self.orders.append(order)
-            self.endInsertRows()
-
-
-def _keep_extras(previous: OrderStatus, order: OrderStatus) -> OrderStatus:
-    """A stream update carries no trigger, reduce-only or list id: keep what we knew."""
-    if order.stop_price or order.reduce_only or order.is_algo or order.order_list_id != -1:
-        return order
-    return replace(order, stop_price=previous.stop_price, reduce_only=previous.reduce_only,
-                   is_algo=previous.is_algo, order_list_id=previous.order_list_id)
-
-
 # -- balances ----------------------------------------------------------------------------------
 
 
@@ -474,55 +346,3 @@ class BalancesModel(QAbstractTableModel):
         else:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(assets) - 1, len(self.columns) - 1))
-
-
-# -- log --------------------------------------------------------------------------------------------
-
-LEVEL_COLORS = {"DEBUG": MUTED, "INFO": None, "WARNING": QColor("#f0b90b"),
-                "ERROR": QColor("#ea3943")}
-
-
-class LogModel(QAbstractListModel):
-    """The connector's log stream, bounded: the oldest lines drop, memory stays flat."""
-
-    def __init__(self, capacity: int = 5000, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.capacity = capacity
-        self.entries: deque[LogEntry] = deque()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.entries)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        e = self.entries[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            stamp = time.strftime("%H:%M:%S", time.localtime(e.time))
-            ms = int(e.time * 1000) % 1000
-            return f"{stamp}.{ms:03d}  {e.level:<7} {e.message}"
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return LEVEL_COLORS.get(e.level)
-        if role == Qt.ItemDataRole.UserRole:
-            return e.level
-        return None
-
-    def append(self, entry: LogEntry) -> None:
-        if len(self.entries) >= self.capacity:
-            drop = len(self.entries) - self.capacity + 1
-            self.beginRemoveRows(QModelIndex(), 0, drop - 1)
-            for _ in range(drop):
-                self.entries.popleft()
-            self.endRemoveRows()
-        row = len(self.entries)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self.entries.append(entry)
-        self.endInsertRows()
-
-    def clear(self) -> None:
-        self.beginResetModel()
-        self.entries.clear()
-        self.endResetModel()
-
-    def text(self) -> str:
-        return "\n".join(self.data(self.index(r)) for r in range(len(self.entries)))

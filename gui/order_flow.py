@@ -19,7 +19,7 @@ from connector.errors import BinanceError
 from connector.filters import fmt, round_quantity
 
 from .bridge import Bridge
-from .models import OrdersModel
+from .orders_model import OrdersModel
 from .ticket import OrderRequest
 
 SPOT_FEE_KEPT = Decimal("0.999")

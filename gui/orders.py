@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 
 from connector import OrderStatus
 
-from .models import DecimalSortProxy, OrdersModel
+from .models import DecimalSortProxy
+from .orders_model import OrdersModel
 from .tables import make_table
 
 
