@@ -47,10 +47,11 @@ async def resolve(log: LogFn, what: str, client_id: str, symbol: str,
         except NetworkError as exc:
             last_error = exc
     if isinstance(last_error, ExchangeError) and last_error.code in _NOT_FOUND:
-        log(f"{what} was not placed: the exchange has nothing with client id {client_id}",
+        log(f"{what} was not placed: the exchange has no order with client id {client_id}",
             "ERROR")
-        raise OrderRejectedError(f"Not placed ({cause}); the exchange has nothing with client "
-                                 f"id {client_id}", code=-2013)
+        raise OrderRejectedError(last_error.msg, code=-2013, status=last_error.status,
+                                 hint=f"Order not placed ({cause}); the exchange has no "
+                                      f"order with client id {client_id}")
     log(f"{what}: outcome still unknown; look for client id {client_id} before placing it "
         f"again", "ERROR")
     raise OrderStateUnknownError(

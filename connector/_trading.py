@@ -7,7 +7,6 @@ id, never by resending. What the replies say goes to the ``AccountState``.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -17,14 +16,12 @@ from . import _parsing as parse
 from ._core import ContractLike, order_id_of
 from ._market_data import MarketDataMixin
 from ._models import Balance, Contract, OrderStatus
-from ._resolve import RESOLVE_DELAYS, new_client_order_id
+from ._resolve import RESOLVE_DELAYS, new_client_order_id, resolve
 from .errors import (
     BinanceError,
     ExchangeError,
     InputError,
     NetworkError,
-    OrderRejectedError,
-    OrderStateUnknownError,
     ServerError,
 )
 from .filters import fmt, parse_decimal, round_quantity
@@ -117,8 +114,6 @@ class TradingMixin(MarketDataMixin):
             data = await self._rest.request("POST", self._path("order"), params,
                                             security="SIGNED")
         except (NetworkError, ServerError) as exc:
-            self._add_log(f"{what}: outcome unknown ({exc}); asking the exchange about "
-                          f"client id {client_id}", "WARNING")
             status = await self._resolve_unknown(c, client_id, what, exc)
         except ExchangeError as exc:
             self._add_log(f"{what} rejected: {exc}", "ERROR")
@@ -142,37 +137,16 @@ class TradingMixin(MarketDataMixin):
     async def _resolve_unknown(self, c: Contract, client_id: str, what: str,
                                cause: Exception) -> OrderStatus:
         """Never resend: find out what happened to the order with our client id."""
-        last_error: Exception = cause
-        for delay in RESOLVE_DELAYS:
-            await asyncio.sleep(delay)
-            try:
-                data = await self._rest.request(
-                    "GET", self._path("order"),
-                    {"symbol": c.symbol, "origClientOrderId": client_id}, security="SIGNED")
-            except OrderRejectedError as exc:
-                if exc.code == -2013:
-                    last_error = exc
-                    continue  # not (yet) known: it may still be in flight
-                raise
-            except (NetworkError, ServerError) as exc:
-                last_error = exc
-                continue
-            status = parse.order_from(data, futures=self.futures)
-            self._add_log(f"{what}: the exchange has it as order {status.order_id} "
-                          f"{status.status}" + _fill_text(status))
-            return status
-        if isinstance(last_error, OrderRejectedError) and last_error.code == -2013:
-            self._add_log(f"{what} was not placed: the exchange has no order with client id "
-                          f"{client_id}", "ERROR")
-            raise OrderRejectedError(last_error.msg, code=-2013, status=last_error.status,
-                                     hint=f"Order not placed ({cause}); the exchange has no "
-                                          f"order with client id {client_id}")
-        self._add_log(f"{what}: outcome still unknown; look for client id {client_id} before "
-                      f"placing it again", "ERROR")
-        raise OrderStateUnknownError(
-            f"Could not establish whether the order was placed ({last_error}); look for client "
-            f"order id {client_id} before sending it again",
-            client_order_id=client_id, symbol=c.symbol)
+        async def query() -> OrderStatus:
+            data = await self._rest.request(
+                "GET", self._path("order"),
+                {"symbol": c.symbol, "origClientOrderId": client_id}, security="SIGNED")
+            return parse.order_from(data, futures=self.futures)
+
+        status = await resolve(self._add_log, what, client_id, c.symbol, query, cause)
+        self._add_log(f"{what}: the exchange has it as order {status.order_id} "
+                      f"{status.status}" + _fill_text(status))
+        return status
 
     async def cancel_order(self, contract: ContractLike, order_id: int) -> OrderStatus:
         c = await self._contract(contract)
