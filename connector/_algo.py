@@ -3,8 +3,8 @@
 Since 2025-12-09 STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET and
 TRAILING_STOP_MARKET go here, never to ``/fapi/v1/order`` (-4120). An algo
 order is an ``OrderStatus`` with ``is_algo=True`` whose ``order_id`` is the
-``algoId``; the client remembers those ids so ``cancel_order`` and
-``get_order_status`` reach the right service. ``ALGO_UPDATE`` events keep
+``algoId``; ``AccountState.algo_ids`` remembers those ids so ``cancel_order``
+and ``get_order_status`` reach the right service. ``ALGO_UPDATE`` events keep
 ``client.open_orders`` current; after every reconnect ``openAlgoOrders`` is
 part of the reconciliation. ``ALGO_UPDATE`` is parsed by
 ``_stream_parsing.algo_update`` and applied by ``AccountState`` like any order event.

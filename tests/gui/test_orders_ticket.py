@@ -238,6 +238,7 @@ def test_keyboard_shortcuts_listed_and_working(run: Runner) -> None:
         fill_ticket(window, "BTCUSDT", "Limit", "0.001", str(price))
         child(window, QAction, "actionBuy").trigger()
         await until(lambda: len(demo.spot.open_orders()) == 1, what="buy by shortcut")
+        await until(lambda: window.orders_model.rowCount() == 1, what="order shown")
         child(window, QAction, "actionCancelAllSymbol").trigger()
         await until(lambda: demo.spot.open_orders() == [], what="cancel all by shortcut")
         assert child(window, QAction, "actionBuy").shortcut().toString() == "Ctrl+Shift+B"
