@@ -200,3 +200,10 @@ class Bridge(QObject):
         status = await self._client().amend_order(symbol, order_id, price=price)
         self.orderChanged.emit(status)
         return status
+
+    ordersGrouped = Signal(object, str)  # tuple of order ids, group label (a bracket)
+
+    def group_orders(self, order_ids: tuple[int, ...], label: str) -> None:
+        """Tell the open-orders pane these orders are one group (a bracket's entry and
+        protective orders); OCO legs group by their order list id on their own."""
+        self.ordersGrouped.emit(order_ids, label)

@@ -1,15 +1,31 @@
-"""Keyboard shortcuts for trading, and Help → Keyboard shortcuts (a small non-modal list)."""
+"""Keyboard shortcuts for trading, and Help → Keyboard shortcuts (a small non-modal list).
+
+The window calls ``install_shortcuts`` once with the panes the shortcuts drive (the
+ticket, the open orders); the actions live on the window so they work anywhere in it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from .panes.open_orders import OpenOrdersPane
+from .panes.ticket import OrderTicket
+
+Spawn = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
 
 # (what, keys, objectName of the action)
 SHORTCUTS: tuple[tuple[str, str, str], ...] = (
@@ -23,7 +39,7 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
 class ShortcutsDialog(QDialog):
     """The list of shortcuts; opened with ``open()``, never ``exec()``."""
 
-    def __init__(self, parent: MainWindow) -> None:
+    def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("shortcutsDialog")
         self.setWindowTitle("Keyboard shortcuts")
@@ -50,16 +66,22 @@ class ShortcutsDialog(QDialog):
         self.activateWindow()
 
 
-def install_shortcuts(window: MainWindow) -> dict[str, QAction]:
+def install_shortcuts(window: QMainWindow, ticket: OrderTicket, orders: OpenOrdersPane,
+                      spawn: Spawn) -> dict[str, QAction]:
     """The trading actions on the window, and a Help menu that lists them."""
     def focus_quantity() -> None:
-        window.ticket.quantity.setFocus()
-        window.ticket.quantity.selectAll()
+        ticket.quantity.setFocus()
+        ticket.quantity.selectAll()
 
-    handlers = {
-        "actionBuy": lambda: window.ticket.submitted.emit("BUY"),
-        "actionSell": lambda: window.ticket.submitted.emit("SELL"),
-        "actionCancelAllSymbol": lambda: window.cancel_all_for_ticket(),
+    def cancel_all() -> None:
+        symbol = ticket.symbol.currentText().strip().upper()
+        if symbol:
+            spawn(orders.cancel_all(symbol))
+
+    handlers: dict[str, Callable[[], object]] = {
+        "actionBuy": lambda: spawn(ticket.submit("BUY")),
+        "actionSell": lambda: spawn(ticket.submit("SELL")),
+        "actionCancelAllSymbol": cancel_all,
         "actionFocusQuantity": focus_quantity,
     }
     actions: dict[str, QAction] = {}
@@ -76,6 +98,5 @@ def install_shortcuts(window: MainWindow) -> dict[str, QAction]:
     dialog = ShortcutsDialog(window)
     show.triggered.connect(dialog.open)
     help_menu.addAction(show)
-    window.shortcuts_dialog = dialog
     actions["actionKeyboardShortcuts"] = show
     return actions

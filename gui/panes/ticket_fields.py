@@ -24,7 +24,7 @@ from connector.conditional import (
 )
 from connector.errors import InputError
 
-from .ticket_fields import DecimalEdit
+from ..widgets import DecimalEdit, named
 
 MARKET_KINDS = ("MARKET", "STOP_LOSS", "STOP_MARKET", "TAKE_PROFIT_MARKET",
                 "TRAILING_STOP_MARKET")
@@ -68,9 +68,9 @@ class ConditionalFields:
         self.callback = DecimalEdit("ticketCallbackRate", parent)
         self.callback.setPlaceholderText("0.1 – 10")
         self.callback.step = Decimal("0.1")
-        self.post_only = QCheckBox("Post only", parent, objectName="ticketPostOnly")
+        self.post_only = named(QCheckBox("Post only", parent), "ticketPostOnly")
         self.post_only.setToolTip("Rest on the book as a maker; never take liquidity")
-        self.reduce_only = QCheckBox("Reduce only", parent, objectName="ticketReduceOnly")
+        self.reduce_only = named(QCheckBox("Reduce only", parent), "ticketReduceOnly")
         self.reduce_only.setToolTip("Only ever shrink the position, never open or grow it")
         self.take_profit = DecimalEdit("ticketTakeProfit", parent)
         self.take_profit.setPlaceholderText("optional")
@@ -91,6 +91,7 @@ class ConditionalFields:
         brow.addWidget(self.take_profit, 1)
         brow.addWidget(QLabel("SL", parent))
         brow.addWidget(self.stop_loss, 1)
+        self.shown: dict[str, bool] = {}
         self.edits = (self.stop, self.stop_limit, self.callback, self.take_profit,
                       self.stop_loss)
 
@@ -102,26 +103,34 @@ class ConditionalFields:
         self.form.addRow("Bracket", self.bracket)
 
     def show_for(self, kind: str, futures: bool) -> None:
-        """Only the fields this type needs are visible."""
+        """Only the fields this type needs are visible (and only those are read)."""
         trailing = kind == "TRAILING_STOP_MARKET"
         self.stop_label.setText("Activation" if trailing else "Stop")
         self.stop.setPlaceholderText("optional: activation price" if trailing else
                                      "trigger price")
-        self.form.setRowVisible(self.stop, needs_stop(kind) or trailing or kind == "OCO")
-        self.form.setRowVisible(self.stop_limit, kind == "OCO")
+        self.shown = {
+            "stop": needs_stop(kind) or trailing or kind == "OCO",
+            "stop_limit": kind == "OCO",
+            "callback": trailing,
+            "post_only": kind == "LIMIT",
+            "flags": kind == "LIMIT" or futures,
+            "bracket": kind in ("LIMIT", "MARKET"),
+        }
+        self.form.setRowVisible(self.stop, self.shown["stop"])
+        self.form.setRowVisible(self.stop_limit, self.shown["stop_limit"])
         self.form.setRowVisible(self.callback, trailing)
         self.post_only.setVisible(kind == "LIMIT")
         self.reduce_only.setVisible(futures)
-        self.form.setRowVisible(self.flags, kind == "LIMIT" or futures)
-        self.form.setRowVisible(self.bracket, kind in ("LIMIT", "MARKET"))
+        self.form.setRowVisible(self.flags, self.shown["flags"])
+        self.form.setRowVisible(self.bracket, self.shown["bracket"])
 
     def check(self, contract: Contract, kind: str, side: str, price: Decimal | None,
               reference: Decimal | None) -> Extras | str:
         """The extras as entered (an OCO's and a bracket's prices checked by the connector's
         rules), or what is wrong with them."""
         futures = contract.futures
-        stop = self.stop.value() if self.form.isRowVisible(self.stop) else None
-        post = self.post_only.isVisible() and self.post_only.isChecked() and kind == "LIMIT"
+        stop = self.stop.value() if self.shown.get("stop") else None
+        post = self.post_only.isChecked() and kind == "LIMIT"
         reduce = futures and self.reduce_only.isChecked()
         try:
             if kind == "OCO":
@@ -143,7 +152,7 @@ class ConditionalFields:
 
     def _bracket(self, contract: Contract, kind: str, side: str, entry: Decimal | None
                  ) -> tuple[Decimal | None, Decimal | None]:
-        if not self.form.isRowVisible(self.bracket):
+        if not self.shown.get("bracket"):
             return None, None
         tp, sl = self.take_profit.value(), self.stop_loss.value()
         if tp is None and sl is None:

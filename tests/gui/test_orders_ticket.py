@@ -13,8 +13,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLineEdit, QPushButton, QTableView
 
 from connector import Contract
+from gui.bridge import Bridge
 from gui.main_window import MainWindow
-from gui.ticket import OrderRequest, OrderTicket
+from gui.panes.base import Environment, PaneContext
+from gui.panes.open_orders import OpenOrdersPane
+from gui.panes.ticket import OrderTicket
+from gui.panes.ticket_orders import TicketOrder
+from gui.settings import Settings
 
 from .conftest import Runner, until
 from .test_main_window import child, fill_ticket, open_window, rows
@@ -30,11 +35,16 @@ FUT = Contract("BTCUSDT", "BTC", "USDT", 1, 3, D("0.1"), D("0.001"), "binance_fu
                             "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"))
 
 
+def no_spawn(coro: Any) -> Any:
+    coro.close()
+    raise AssertionError("nothing is sent in these ticket-only tests")
+
+
 def ticket_for(contract: Contract, qtbot: Any) -> OrderTicket:
-    ticket = OrderTicket()
+    ticket = OrderTicket(PaneContext(Bridge(), Settings(), no_spawn, lambda m, level="": None))
     qtbot.addWidget(ticket)
     ticket.set_contracts({"BTCUSDT": contract}, ["BTCUSDT"])
-    ticket.quote_of["BTCUSDT"] = (D("95000"), D("95000.1") if contract.futures else D("95000.01"))
+    ticket.quotes["BTCUSDT"] = (D("95000"), D("95000.1") if contract.futures else D("95000.01"))
     ticket.show()
     return ticket
 
@@ -78,14 +88,15 @@ def test_inline_validation_uses_the_connectors_rules(qtbot: Any) -> None:
     ticket.extra.stop.setText("99000.04")
     assert ticket.validate()
     request = ticket.request("BUY")
-    assert isinstance(request, OrderRequest)
-    assert request.order_type == "STOP_MARKET" and request.stop_price == D("99000.0")
+    assert isinstance(request, TicketOrder)
+    assert request.kind == "STOP_MARKET" and request.extras.stop_price == D("99000.0")
+    assert request.prepared.stop_price == D("99000.0")
     ticket.type.setCurrentText("Trailing stop")
     ticket.extra.callback.setText("12")
     assert not ticket.validate() and "range" in ticket.message.text()
     ticket.extra.callback.setText("1.5")
     request = ticket.request("SELL")
-    assert isinstance(request, OrderRequest) and request.callback_rate == D("1.5")
+    assert isinstance(request, TicketOrder) and request.extras.callback_rate == D("1.5")
 
 
 def test_post_only_and_bracket_validation(qtbot: Any) -> None:
@@ -94,14 +105,15 @@ def test_post_only_and_bracket_validation(qtbot: Any) -> None:
     ticket.price.setText("94000")
     ticket.extra.post_only.setChecked(True)
     request = ticket.request("BUY")
-    assert isinstance(request, OrderRequest) and request.post_only
+    assert isinstance(request, TicketOrder) and request.extras.post_only
+    assert request.prepared.order_type == "LIMIT_MAKER" and request.kind == "LIMIT"
     ticket.extra.take_profit.setText("99000")
     assert "both a take-profit and a stop-loss" in str(ticket.request("BUY"))
     ticket.extra.stop_loss.setText("96000")  # above the entry: wrong order
     assert "OCO" in str(ticket.request("BUY"))
     ticket.extra.stop_loss.setText("90000")
     request = ticket.request("BUY")
-    assert isinstance(request, OrderRequest) and request.has_bracket
+    assert isinstance(request, TicketOrder) and request.has_bracket
 
 
 def test_ticket_screenshots(qtbot: Any, tmp_path: Path) -> None:
@@ -193,7 +205,7 @@ def test_oco_legs_grouped_and_spot_bracket_after_fill(run: Runner) -> None:
 def test_futures_bracket_places_reduce_only_algo_orders(run: Runner) -> None:
     async def body() -> None:
         window = await open_window()
-        await window.switch_environment("Demo", "Futures")
+        await window.session.switch(Environment("Demo", "Futures"))
         await until(lambda: window.client is not None and window.client.futures)
         demo = window._demo
         assert demo is not None
@@ -238,7 +250,8 @@ def test_keyboard_shortcuts_listed_and_working(run: Runner) -> None:
         fill_ticket(window, "BTCUSDT", "Limit", "0.001", str(price))
         child(window, QAction, "actionBuy").trigger()
         await until(lambda: len(demo.spot.open_orders()) == 1, what="buy by shortcut")
-        await until(lambda: window.orders_model.rowCount() == 1, what="order shown")
+        orders = window.pane(OpenOrdersPane).model
+        await until(lambda: orders.rowCount() == 1, what="order shown")
         child(window, QAction, "actionCancelAllSymbol").trigger()
         await until(lambda: demo.spot.open_orders() == [], what="cancel all by shortcut")
         assert child(window, QAction, "actionBuy").shortcut().toString() == "Ctrl+Shift+B"
@@ -248,3 +261,36 @@ def test_keyboard_shortcuts_listed_and_working(run: Runner) -> None:
 
 
 __all__ = ["QComboBox"]
+
+
+def test_futures_ticket_leverage_close_prefill_and_sizing(run: Runner) -> None:
+    async def body() -> None:
+        window = await open_window()
+        ticket = window.ticket
+        assert ticket.leverage.isHidden()  # spot: no leverage
+        await window.session.switch(Environment("Demo", "Futures"))
+        await until(lambda: window.client is not None and window.client.futures)
+        await until(lambda: not ticket.leverage.isHidden(), what="leverage shown on futures")
+        assert ticket.leverage.symbol == ticket.symbol.currentText()
+        ticket.set_symbol("ETHUSDT")
+        assert ticket.leverage.symbol == "ETHUSDT"
+        # the positions pane's "Close in ticket": a reduce-only MARKET, for the trader to send
+        window.bridge.prefill_close("BTCUSDT", "SELL", D("0.02"))
+        assert (ticket.symbol.currentText(), ticket.type.currentText(),
+                ticket.side.currentText(), ticket.quantity.text()) == (
+            "BTCUSDT", "Market", "SELL", "0.02")
+        reduce_only = child(window, QCheckBox, "ticketReduceOnly")
+        assert reduce_only.isChecked() and not reduce_only.isHidden()
+        # sizing on futures: available balance x leverage (the connector decides)
+        client = window.client
+        await until(lambda: "BTCUSDT" in ticket.quotes, what="a BTCUSDT quote")
+        free = (await client.get_balances())["USDT"].free
+        price = ticket.quotes["BTCUSDT"][1]
+        await ticket.size_from_balance(25)
+        size = ticket.quantity.value()
+        assert size is not None
+        step = client.contracts["BTCUSDT"].lot_size
+        assert size <= free * client.leverage_of("BTCUSDT") / 4 / price < size + step
+        await window.aclose()
+
+    run(body())

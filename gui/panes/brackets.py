@@ -1,10 +1,10 @@
-"""Sending what the ticket describes, and the bracket: protective orders once an entry fills.
+"""A bracket: the protective orders an entry gets once it fills.
 
-``send_request`` turns an ``OrderRequest`` into the bridge call it needs (an
-OCO, a conditional order, or a plain one). ``Brackets`` watches entries with a
-take-profit/stop-loss attached: when the entry fills it places a protective
-OCO (spot) or an algo take-profit and stop-loss, both reduce-only (futures),
-and labels them one group in the open-orders pane.
+The ticket hands ``Brackets.watch`` each entry sent with a take-profit and/or a
+stop-loss. When the exchange says the entry filled (``bridge.orderChanged``)
+it places, once, a protective OCO (spot) or an algo take-profit and stop-loss,
+both reduce-only (futures), and names them one group for the open-orders pane
+(``bridge.group_orders``). An entry that ends unfilled drops its bracket.
 """
 
 from __future__ import annotations
@@ -12,41 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector import OrderStatus
 from connector.errors import BinanceError
 from connector.filters import fmt, round_quantity
 
-from .bridge import Bridge
-from .orders_model import OrdersModel
-from .ticket import OrderRequest
+if TYPE_CHECKING:
+    from ..bridge import Bridge
 
-SPOT_FEE_KEPT = Decimal("0.999")
+SPOT_FEE_KEPT = Decimal("0.999")  # what a spot BUY keeps of its fill at the standard fee
 Spawn = Callable[[Coroutine[Any, Any, Any]], object]
 Log = Callable[[str, str], None]
 
-
-async def send_request(bridge: Bridge, r: OrderRequest) -> list[OrderStatus]:
-    """One request, sent once; the orders it made (two legs for an OCO)."""
-    if r.order_type == "OCO":
-        legs = await bridge.place_oco(r.symbol, r.side, r.quantity, r.price, r.stop_price,
-                                      r.stop_limit_price)
-        return list(legs)
-    extra: dict[str, Any] = {}
-    if r.stop_price is not None:
-        extra["stop_price"] = r.stop_price
-    if r.callback_rate is not None:
-        extra["callback_rate"] = r.callback_rate
-    if r.post_only:
-        extra["post_only"] = True
-    if r.reduce_only:
-        extra["reduce_only"] = True
-    if not extra and r.order_type in ("LIMIT", "MARKET"):
-        return [await bridge.place_order(r.symbol, r.order_type, r.quantity, r.side, r.price,
-                                         r.tif)]
-    return [await bridge.place_conditional(r.symbol, r.order_type, r.quantity, r.side,
-                                           r.price, r.tif, **extra)]
+__all__ = ["Bracket", "Brackets"]
 
 
 @dataclass(slots=True)
@@ -57,26 +36,31 @@ class Bracket:
     stop_loss: Decimal | None
     placed: bool = False
 
+    @property
+    def group(self) -> str:
+        return f"Bracket #{self.entry.order_id}"
+
 
 class Brackets:
     """Entries waiting to fill, and the protective orders placed for them."""
 
-    def __init__(self, bridge: Bridge, model: OrdersModel, spawn: Spawn, log: Log) -> None:
+    def __init__(self, bridge: Bridge, spawn: Spawn, log: Log) -> None:
         self.bridge = bridge
-        self.model = model
         self.spawn = spawn
         self.log = log
         self.waiting: dict[int, Bracket] = {}
+        bridge.orderChanged.connect(self.on_order)
 
-    def watch(self, entry: OrderStatus, r: OrderRequest, futures: bool) -> None:
-        if not r.has_bracket:
+    def watch(self, entry: OrderStatus, futures: bool, take_profit: Decimal | None,
+              stop_loss: Decimal | None) -> None:
+        if take_profit is None and stop_loss is None:
             return
-        bracket = Bracket(entry, futures, r.take_profit, r.stop_loss)
+        bracket = Bracket(entry, futures, take_profit, stop_loss)
         self.waiting[entry.order_id] = bracket
-        self.model.groups[entry.order_id] = f"Bracket #{entry.order_id}"
+        self.bridge.group_orders((entry.order_id,), bracket.group)
         self.log(f"Bracket on order {entry.order_id}: take-profit "
-                 f"{fmt(r.take_profit) if r.take_profit else '—'}, stop-loss "
-                 f"{fmt(r.stop_loss) if r.stop_loss else '—'} once it fills", "INFO")
+                 f"{fmt(take_profit) if take_profit else '—'}, stop-loss "
+                 f"{fmt(stop_loss) if stop_loss else '—'} once it fills", "INFO")
         self.on_order(entry)
 
     def on_order(self, order: OrderStatus) -> None:
@@ -93,17 +77,20 @@ class Brackets:
             self.log(f"Bracket on order {order.order_id} dropped: the entry is "
                      f"{order.status}", "INFO")
 
+    def clear(self) -> None:
+        """The client went away: brackets of the old environment no longer apply."""
+        self.waiting.clear()
+
     async def protect(self, bracket: Bracket, quantity: Decimal) -> list[OrderStatus]:
         entry = bracket.entry
         exit_side = "SELL" if entry.side == "BUY" else "BUY"
-        group = f"Bracket #{entry.order_id}"
         placed: list[OrderStatus] = []
         contract = self.bridge.contract(entry.symbol)
         if not bracket.futures and entry.side == "BUY" and contract is not None:
             # The fee came off what was bought (0.1 % on Binance's standard rate): protect
             # what the account holds, not more, or the OCO is refused for lack of balance.
             held = round_quantity(contract, quantity * SPOT_FEE_KEPT)
-            self.log(f"{group}: protecting {fmt(held)} of {fmt(quantity)} "
+            self.log(f"{bracket.group}: protecting {fmt(held)} of {fmt(quantity)} "
                      f"{contract.base_asset} (the fee came off the fill)", "INFO")
             quantity = held
         try:
@@ -114,14 +101,11 @@ class Brackets:
                 for kind, stop in (("TAKE_PROFIT_MARKET", bracket.take_profit),
                                    ("STOP_MARKET", bracket.stop_loss)):
                     if stop is not None:
-                        placed.append(await self.bridge.place_conditional(
+                        placed.append(await self.bridge.place_order(
                             entry.symbol, kind, quantity, exit_side, stop_price=stop,
                             reduce_only=True))
         except BinanceError as exc:
-            self.log(f"{group}: protective orders not placed: {exc}", "ERROR")
-            return placed
+            self.log(f"{bracket.group}: protective orders not placed: {exc}", "ERROR")
         finally:
-            for order in placed:
-                self.model.groups[order.order_id] = group
-                self.model.upsert(order)
+            self.bridge.group_orders(tuple(o.order_id for o in placed), bracket.group)
         return placed
