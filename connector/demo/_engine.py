@@ -201,7 +201,17 @@ class MarketEngine(Accounts):
             fills.append(self._fill(order, quantity, touch, maker=False))
         elif type_ == "LIMIT" and order.time_in_force in ("IOC", "FOK"):
             self._close(order, "EXPIRED")
+        elif order.locked and not self.futures:
+            # It rests: free moved to locked. Spot says so ("sent any time an account balance
+            # has changed"); futures pushes nothing for an order that neither fills nor ends.
+            self._account_changed(api_key, {self._locked_asset(spec, order)}, "ORDER", t)
         return order, fills
+
+    def _locked_asset(self, spec: SymbolSpec, order: Order) -> str:
+        """What ``order`` locks: futures margin in USDT; spot the quote to buy, the base to sell."""
+        if self.futures:
+            return "USDT"
+        return spec.quote if order.side == "BUY" else spec.base
 
     def _reserve(self, acct: Account, spec: SymbolSpec, order: Order, ref_price: Decimal) -> None:
         if self.futures:
@@ -229,12 +239,10 @@ class MarketEngine(Accounts):
         if amount <= 0:
             return
         order.locked -= amount
-        if self.futures:
-            acct.locked["USDT"] = acct.locked.get("USDT", ZERO) - amount
-            return
-        asset = spec.quote if order.side == "BUY" else spec.base
-        acct.locked[asset] -= amount
-        acct.free[asset] = acct.free.get(asset, ZERO) + amount
+        asset = self._locked_asset(spec, order)
+        acct.locked[asset] = acct.locked.get(asset, ZERO) - amount
+        if not self.futures:
+            acct.free[asset] = acct.free.get(asset, ZERO) + amount
 
     def _fill(self, order: Order, qty: Decimal, price: Decimal, *, maker: bool) -> dict[str, Any]:
         spec = self.specs[order.symbol]
@@ -302,8 +310,8 @@ class MarketEngine(Accounts):
         order.update_time = now_ms()
         self.sink.order_update(self.market, order.api_key, self.order_dict(order), status, ZERO,
                                ZERO, ZERO, None, -1, False, order.update_time)
-        asset = "USDT" if self.futures else (spec.quote if order.side == "BUY" else spec.base)
-        self._account_changed(order.api_key, {asset}, "ORDER", order.update_time)
+        self._account_changed(order.api_key, {self._locked_asset(spec, order)}, "ORDER",
+                              order.update_time)
 
     def cancel(self, api_key: str, symbol: str, order_id: int | None,
                client_id: str | None) -> Order:
