@@ -19,7 +19,8 @@ from ._triggers import ALGO_TYPES, FUTURES_MAX_ALGO_ORDERS, stop_reached
 from ._wire import ZERO, RejectError, fmt, now_ms
 
 if TYPE_CHECKING:
-    from ._engine import MarketEngine, Order
+    from ._engine import MarketEngine
+    from ._order import Order
 
 CALLBACK_MIN, CALLBACK_MAX, CALLBACK_STEP = Decimal("0.1"), Decimal(10), Decimal("0.1")
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -25,6 +24,7 @@ from ._algo import AlgoService
 from ._keys import DEMO_API_KEY
 from ._market import INTERVAL_MS
 from ._oco import OrderList, end_siblings, list_done
+from ._order import Order
 from ._order_shape import order_dict
 from ._sink import EventSink
 from ._symbols import SymbolSpec
@@ -45,39 +45,6 @@ __all__ = ["INTERVAL_MS", "Market", "MarketEngine", "Order", "RejectError", "fmt
 SPOT_FEE = Decimal("0.001")
 FUTURES_TAKER_FEE = Decimal("0.0004")
 FUTURES_MAKER_FEE = Decimal("0.0002")
-
-
-@dataclass(slots=True)
-class Order:
-    order_id: int
-    client_order_id: str
-    api_key: str
-    symbol: str
-    side: str
-    type: str
-    time_in_force: str
-    price: Decimal
-    orig_qty: Decimal
-    time: int
-    executed_qty: Decimal = ZERO
-    cum_quote: Decimal = ZERO
-    status: str = "NEW"
-    update_time: int = 0
-    locked: Decimal = ZERO  # spot: asset locked for the rest of the order; futures: margin
-    reduce_only: bool = False
-    stop_price: Decimal = ZERO  # spot stop/take-profit trigger; futures: the algo's trigger
-    working: bool = True  # spot isWorking: a stop order rests unworking until triggered
-    order_list_id: int = -1  # spot OCO legs share one
-    orig_type: str = ""  # futures: the algo type an order was triggered from
-    algo_id: int = 0  # futures: the algo order that placed this one
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in ("NEW", "PARTIALLY_FILLED")
-
-    @property
-    def avg_price(self) -> Decimal:
-        return self.cum_quote / self.executed_qty if self.executed_qty else ZERO
 
 
 class MarketEngine(Accounts):
@@ -225,7 +192,17 @@ class MarketEngine(Accounts):
             fills.append(self._fill(order, quantity, touch, maker=False))
         elif type_ in LIMIT_PRICED and not is_stop and order.time_in_force in ("IOC", "FOK"):
             self._close(order, "EXPIRED")
+        elif order.locked and not self.futures:
+            # It rests: free moved to locked. Spot says so ("sent any time an account balance
+            # has changed"); futures pushes nothing for an order that neither fills nor ends.
+            self._account_changed(api_key, {self._locked_asset(spec, order)}, "ORDER", t)
         return order, fills
+
+    def _locked_asset(self, spec: SymbolSpec, order: Order) -> str:
+        """What ``order`` locks: futures margin in USDT; spot the quote to buy, the base to sell."""
+        if self.futures:
+            return "USDT"
+        return spec.quote if order.side == "BUY" else spec.base
 
     def _reserve(self, acct: Account, spec: SymbolSpec, order: Order, ref_price: Decimal) -> None:
         if self.futures:
@@ -253,12 +230,10 @@ class MarketEngine(Accounts):
         if amount <= 0:
             return
         order.locked -= amount
-        if self.futures:
-            acct.locked["USDT"] = acct.locked.get("USDT", ZERO) - amount
-            return
-        asset = spec.quote if order.side == "BUY" else spec.base
-        acct.locked[asset] -= amount
-        acct.free[asset] = acct.free.get(asset, ZERO) + amount
+        asset = self._locked_asset(spec, order)
+        acct.locked[asset] = acct.locked.get(asset, ZERO) - amount
+        if not self.futures:
+            acct.free[asset] = acct.free.get(asset, ZERO) + amount
 
     def _fill(self, order: Order, qty: Decimal, price: Decimal, *, maker: bool) -> dict[str, Any]:
         if order.order_list_id != -1:
@@ -341,8 +316,8 @@ class MarketEngine(Accounts):
         order.update_time = now_ms()
         self.sink.order_update(self.market, order.api_key, self.order_dict(order), status, ZERO,
                                ZERO, ZERO, None, -1, False, order.update_time)
-        asset = "USDT" if self.futures else (spec.quote if order.side == "BUY" else spec.base)
-        self._account_changed(order.api_key, {asset}, "ORDER", order.update_time)
+        self._account_changed(order.api_key, {self._locked_asset(spec, order)}, "ORDER",
+                              order.update_time)
         self._order_ended(order)
 
     def cancel(self, api_key: str, symbol: str, order_id: int | None,

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from ._wire import RejectError, now_ms
 
 if TYPE_CHECKING:
-    from ._engine import MarketEngine, Order
+    from ._engine import MarketEngine
+    from ._order import Order
 
 _list_ids = itertools.count(9001)
 ABOVE_TYPES = ("LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "STOP_LOSS", "STOP_LOSS_LIMIT")

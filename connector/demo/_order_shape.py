@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ._wire import fmt
 
 if TYPE_CHECKING:
-    from ._engine import Order
+    from ._order import Order
 
 
 def order_dict(o: Order, *, futures: bool) -> dict[str, Any]:

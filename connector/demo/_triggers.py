@@ -15,7 +15,8 @@ from ._symbols import SymbolSpec
 from ._wire import ZERO, RejectError
 
 if TYPE_CHECKING:
-    from ._engine import MarketEngine, Order
+    from ._engine import MarketEngine
+    from ._order import Order
 
 SPOT_STOP_TYPES = ("STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT")
 SPOT_TYPES = ("LIMIT", "MARKET", "LIMIT_MAKER", *SPOT_STOP_TYPES)
