@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 import qasync  # type: ignore[import-untyped]  # qasync ships no type information
 from PySide6.QtWidgets import QApplication
@@ -50,6 +52,30 @@ async def _first_price(window: object) -> int:
     return 0
 
 
+async def _until_closed(app: QApplication) -> int:
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    await closed.wait()
+    return 0
+
+
+async def _then_close(window: object, work: Coroutine[Any, Any, int]) -> int:
+    """Run ``work``, then close the window in the same run of the loop.
+
+    qasync's ``run_until_complete`` processes Qt events once more after the loop has
+    stopped, with no running event loop: a stream task still alive then (a watchdog
+    waking) fails with "no running event loop" and reconnects. So nothing stops the loop
+    until the client, the embedded demo and the panes' tasks are closed.
+    """
+    from .main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    try:
+        return await work
+    finally:
+        await window.aclose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="starlight", description="Binance trading terminal")
     parser.add_argument("--screenshot", metavar="PATH",
@@ -76,22 +102,17 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(1440, 860)  # the documented size, whatever a previous run saved
     window.show()
 
-    code = 0
+    if args.first_price_exit:
+        work: Coroutine[Any, Any, int] = _first_price(window)
+    elif args.screenshot:
+        work = _screenshot(window, args.screenshot, SCREENSHOT_TIMEOUT)
+    else:
+        app.setQuitOnLastWindowClosed(False)  # the run below ends the loop, once closed
+        work = _until_closed(app)
     with loop:
-        if args.first_price_exit:
-            code = loop.run_until_complete(_first_price(window))
-            loop.run_until_complete(window.aclose())
-            window.close()
-        elif args.screenshot:
-            code = loop.run_until_complete(_screenshot(window, args.screenshot,
-                                                       SCREENSHOT_TIMEOUT))
-            loop.run_until_complete(window.aclose())
-            window.close()
-        else:
-            closed = asyncio.Event()
-            app.lastWindowClosed.connect(closed.set)
-            loop.run_until_complete(closed.wait())
-            loop.run_until_complete(window.aclose())
+        code: int = loop.run_until_complete(_then_close(window, work))
+        if args.first_price_exit or args.screenshot:
+            window.close()  # its client, demo and tasks are closed already: saves the layout
     return code
 
 

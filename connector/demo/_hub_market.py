@@ -184,11 +184,12 @@ class MarketFeeds(HubBase):
         if faults.depth_lag_count > 0:
             faults.depth_lag_count -= 1
             lag = faults.depth_lag_events
+        # ``lastUpdateId`` is the id of the last update the levels include, on both markets:
+        # the book served is the book at that id (never the next diff's first id: a client
+        # showing the snapshot under that id, before the diff arrives, would show a state the
+        # exchange was never in at that id). Futures clients then apply the diff ending at it
+        # (U <= lastUpdateId <= u) or the one continuing it (pu == lastUpdateId).
         last, bids, asks = state.book.snapshot(limit, lag)
-        if market == "futures":
-            # Binance futures: the first event to apply has U <= lastUpdateId <= u, so the id
-            # names the next diff's first update (re-applying absolute sizes is harmless).
-            last += 1
         out: dict[str, Any] = {"lastUpdateId": last,
                                "bids": [[fmt(p), fmt(q)] for p, q in bids],
                                "asks": [[fmt(p), fmt(q)] for p, q in asks]}
