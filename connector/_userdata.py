@@ -29,7 +29,7 @@ from ._options import LiveOptions
 from ._rest import RestClient, error_for
 from ._supervise import Supervised
 from .endpoints import Endpoints
-from .errors import AuthError, BinanceError, ExchangeError, NetworkError
+from .errors import AuthError, BinanceError, ExchangeError, NetworkError, ServerError
 from .events import BalanceUpdate, ConnectionState, Event
 
 EmitFn = Callable[[Event], None]
@@ -343,12 +343,15 @@ class UserDataStream:
             orders = {o.order_id: o for o in await reader.get_open_orders()}
             finals: list[OrderStatus] = []
             for i, old in enumerate(account.vanished(orders)):
-                try:
-                    if i >= _RECONCILE_QUERIES:
-                        raise NetworkError("too many to ask about")
-                    finals.append(await reader.get_order_status(old.symbol, old.order_id))
-                except BinanceError:
+                if i >= _RECONCILE_QUERIES:
                     finals.append(old)
+                    continue
+                try:
+                    finals.append(await reader.get_order_status(old.symbol, old.order_id))
+                except (NetworkError, ServerError):
+                    raise  # its end is unknown: calling it canceled could hide a fill; retry
+                except BinanceError:
+                    finals.append(old)  # the exchange does not know it: it left as canceled
         except BaseException:
             self._end_buffering(since=started)
             raise
