@@ -156,8 +156,9 @@ def main() -> None:
     rounds.summary("msg/s", "messages/s to the N-th message (every last price checked):")
     fastest_consumer = max(rounds.median(f"{n} warm") for n in names)
     capacity = rounds.median("server capacity (byte sink)")
-    print(f"  server capacity / fastest consumer = {capacity / fastest_consumer:.1f}x "
-          f"({'server is not the bottleneck' if capacity > 2 * fastest_consumer else 'WARNING: server may limit consumers'})")
+    verdict = ("the server is not the bottleneck" if capacity > 2 * fastest_consumer
+               else "WARNING: the server may limit the consumers")
+    print(f"  server capacity / fastest consumer = {capacity / fastest_consumer:.1f}x ({verdict})")
     for phase in ("cold", "warm"):
         if "starlight" in names and "raw aiohttp+orjson" in names:
             rounds.ratio(f"starlight {phase}", f"raw aiohttp+orjson {phase}", goal=0.8)

@@ -20,6 +20,7 @@ import aiohttp
 
 from . import _stream_parsing as sp
 from ._models import Balance, OrderStatus
+from ._stream_parsing import BOOK_MARK, DecodeError, decode_book_frame
 from ._streams import MarketStreams, StreamOptions
 from ._userdata import UserDataStream
 from .errors import BinanceError
@@ -63,7 +64,8 @@ class LiveFeeds:
         self.options = options or LiveOptions()
         self._session: aiohttp.ClientSession | None = None
         self.market = MarketStreams(self.options.streams(client.futures), session=self.session,
-                                    handle_frame=self._on_market, emit_state=client._emit,
+                                    handle_frame=self._on_market, handle_raw=self._on_raw,
+                                    emit_state=client._emit,
                                     log=client._add_log)
         self.user: UserDataStream | None = None
         self._last_update: dict[str, int] = {}
@@ -124,16 +126,9 @@ class LiveFeeds:
         """The hot path: one frame -> state + one event, with no detours."""
         kind = data.get("e")
         if kind is None or kind == "bookTicker":
-            symbol = data["s"]
-            update = data["u"]
-            last = self._last_update.get(symbol)
-            if last is not None and last - 1_000_000 < update <= last:
-                return  # seen already (rotation overlap); a far lower id is a restart
-            self._last_update[symbol] = update
-            bid, ask = Decimal(data["b"]), Decimal(data["a"])
-            self._prices[symbol] = {"bid": bid, "ask": ask}
-            self._emit(BookTicker(symbol, bid, Decimal(data["B"]), ask, Decimal(data["A"]),
-                                     update, data.get("E", 0)))
+            self._on_book(BookTicker(data["s"], Decimal(data["b"]), Decimal(data["B"]),
+                                     Decimal(data["a"]), Decimal(data["A"]), data["u"],
+                                     data.get("E", 0)))
         elif kind == "aggTrade":
             self._emit(sp.agg_trade(data))
         elif kind == "kline":
@@ -142,6 +137,33 @@ class LiveFeeds:
             self._emit(sp.mini_ticker(data))
         else:
             self.bad_frame(f"unknown event {kind!r}", str(data))
+
+    def _on_raw(self, raw: str | bytes) -> bool:
+        """Per message: a bookTicker frame straight into its event; True if taken.
+
+        ``sp.fast_book_ticker`` inlined (a call is 5 % of this path); False sends the
+        frame down the generic path.
+        """
+        if type(raw) is not str or BOOK_MARK not in raw:
+            return False
+        try:
+            event = decode_book_frame(raw).data
+        except DecodeError:
+            return False
+        if not event.update_id:
+            return False  # the generic path reports it
+        self._on_book(event)
+        return True
+
+    def _on_book(self, event: BookTicker) -> None:
+        """Drop an update already applied, keep ``client.prices`` current, deliver it."""
+        symbol, update = event.symbol, event.update_id
+        last = self._last_update.get(symbol)
+        if last is not None and last - 1_000_000 < update <= last:
+            return  # seen already (rotation overlap); a far lower id is a restart
+        self._last_update[symbol] = update
+        self._prices[symbol] = {"bid": event.bid, "ask": event.ask}
+        self._emit(event)
 
     def bad_frame(self, kind: str, raw: str | bytes) -> None:
         self.market.bad_frame(kind, raw)

@@ -27,6 +27,7 @@ from .errors import ExchangeError, NetworkError
 from .events import ConnectionState
 
 Handler = Callable[[dict[str, Any], str], None]
+RawHandler = Callable[[str | bytes], bool]  # True: the frame was taken whole
 LogFn = Callable[[str, str], None]
 EmitFn = Callable[[ConnectionState], None]
 
@@ -196,6 +197,7 @@ class MarketConnection:
         """
         handle = self.manager.handle_frame
         on_frame = self._on_frame
+        fast = self.manager.handle_raw
         text, binary = aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY
         ping, pong = aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG
         self._close_reason = ""
@@ -204,7 +206,8 @@ class MarketConnection:
             self.received += 1
             kind = msg.type
             if kind is text or kind is binary:
-                on_frame(msg.data, handle)
+                if fast is None or not fast(msg.data):
+                    on_frame(msg.data, handle)
             elif kind is ping:
                 await ws.pong(msg.data)
             elif kind is not pong:
@@ -295,10 +298,12 @@ class MarketStreams:
     """Every market connection of one client, grouped by URL."""
 
     def __init__(self, options: StreamOptions, *, session: Callable[[], Any],
-                 handle_frame: Handler, emit_state: EmitFn, log: LogFn) -> None:
+                 handle_frame: Handler, emit_state: EmitFn, log: LogFn,
+                 handle_raw: RawHandler | None = None) -> None:
         self.options = options
         self._session_factory = session
         self.handle_frame = handle_frame
+        self.handle_raw = handle_raw  # tried first on every frame; may decline it
         self.emit_state = emit_state
         self.log = log
         self.connections: dict[str, list[MarketConnection]] = {}
