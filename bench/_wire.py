@@ -127,17 +127,17 @@ class _Server:
                           ).encode())
             books: set[str] = set()
             minis: set[str] = set()
-            started = False
+            started = {"books": False, "minis": False}
 
             def add(streams: list[str]) -> None:
-                nonlocal started
                 for name in streams:
                     sym, _, kind = name.partition("@")
                     (books if kind == "bookTicker" else minis).add(sym.upper())
-                if not started and len(books) >= len(self.names):
-                    started = True
+                if not started["books"] and len(books) >= len(self.names):
+                    started["books"] = True
                     tasks.append(asyncio.create_task(self._flood(writer)))
-                if minis and self.rate and len(tasks) < 2 and started:
+                if minis and self.rate and self.count and not started["minis"]:
+                    started["minis"] = True  # the set fills as SUBSCRIBEs arrive
                     tasks.append(asyncio.create_task(self._minis(writer, minis)))
 
             query = parse_qs(urlsplit(target).query)
