@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from decimal import Decimal
@@ -33,7 +34,10 @@ from _wire import WireServer, expected_last, symbols
 CONSUMERS = ("raw aiohttp+orjson", "starlight", "python-binance")
 
 
-async def raw(url: str, names: list[str], count: int) -> tuple[float, dict[str, tuple[str, str]]]:
+Result = tuple[float, float, dict[str, tuple[str, str]]]  # msg/s wall, msg/s of CPU, prices
+
+
+async def raw(url: str, names: list[str], count: int) -> Result:
     import aiohttp
     import orjson
 
@@ -44,46 +48,44 @@ async def raw(url: str, names: list[str], count: int) -> tuple[float, dict[str, 
             f"{url}/stream?streams={streams}", max_msg_size=0, autoping=False) as ws:
         receive = ws.receive
         data = loads((await receive()).data)["data"]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         prices[data["s"]] = (data["b"], data["a"])
         for _ in range(count - 1):
             data = loads((await receive()).data)["data"]
             prices[data["s"]] = (data["b"], data["a"])
-        elapsed = time.perf_counter() - start
-    return (count - 1) / elapsed, prices
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return (count - 1) / elapsed, (count - 1) / cpu, prices
 
 
-async def starlight(url: str, names: list[str], count: int,
-                    ) -> tuple[float, dict[str, tuple[str, str]]]:
+async def starlight(url: str, names: list[str], count: int) -> Result:
     from connector import BinanceClient
     from connector.events import BookTicker
 
     client = BinanceClient("", "", False, False, rest_url="http://127.0.0.1:9", ws_url=url)
     done = asyncio.get_running_loop().create_future()
     n = 0
-    start = 0.0
+    start = cpu = 0.0
 
     def listener(event: object) -> None:
-        nonlocal n, start
+        nonlocal n, start, cpu
         if type(event) is BookTicker:
             n += 1
             if n == 1:
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
             elif n == count:
-                done.set_result(time.perf_counter())
+                done.set_result((time.perf_counter() - start, time.process_time() - cpu))
 
     client.add_listener(listener)
     await client._live.subscribe(names, "bookTicker")  # no exchangeInfo on this server
-    end = await done
+    elapsed, cpu_s = await done
     prices = {s: (format(q["bid"], "f"), format(q["ask"], "f"))
               for s, q in client.prices.items()}
     assert all(isinstance(q["bid"], Decimal) for q in client.prices.values())
     await client.close()
-    return (count - 1) / (end - start), prices
+    return (count - 1) / elapsed, (count - 1) / cpu_s, prices
 
 
-async def python_binance(url: str, names: list[str], count: int,
-                         ) -> tuple[float, dict[str, tuple[str, str]]]:
+async def python_binance(url: str, names: list[str], count: int) -> Result:
     from binance import AsyncClient, BinanceSocketManager
 
     client = AsyncClient()
@@ -93,13 +95,13 @@ async def python_binance(url: str, names: list[str], count: int,
     socket = manager.multiplex_socket([f"{s.lower()}@bookTicker" for s in names])
     async with socket as stream:
         data = (await stream.recv())["data"]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         prices[data["s"]] = (data["b"], data["a"])
         for _ in range(count - 1):
             data = (await stream.recv())["data"]
             prices[data["s"]] = (data["b"], data["a"])
-        elapsed = time.perf_counter() - start
-    return (count - 1) / elapsed, prices
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return (count - 1) / elapsed, (count - 1) / cpu, prices
 
 
 def one(name: str, url: str, count: int, n_symbols: int) -> None:
@@ -108,7 +110,7 @@ def one(name: str, url: str, count: int, n_symbols: int) -> None:
     names = symbols(n_symbols)
     out: dict[str, float] = {}
     for phase in ("cold", "warm"):
-        rate, prices = asyncio.run(fn[name](url, names, count))
+        rate, cpu_rate, prices = asyncio.run(fn[name](url, names, count))
         want = expected_last(count, names)
         wrong = [s for s in names if s not in prices or
                  Decimal(prices[s][0]) != Decimal(want[s][0]) or
@@ -116,7 +118,7 @@ def one(name: str, url: str, count: int, n_symbols: int) -> None:
         if wrong:
             raise SystemExit(f"{name}: wrong last price for {len(wrong)} symbols, e.g. "
                              f"{wrong[0]}: {prices.get(wrong[0])} != {want[wrong[0]]}")
-        out[phase] = rate
+        out[phase], out[f"{phase} cpu"] = rate, cpu_rate
     emit(out)
 
 
@@ -135,6 +137,7 @@ def main() -> None:
     names = [c for c in CONSUMERS if c in args.only]
     rounds = Rounds(["server capacity (byte sink)"] + [f"{n} {p}" for n in names
                                                        for p in ("cold", "warm")])
+    cpu = Rounds([f"{n} {p}" for n in names for p in ("cold", "warm")])
     print(f"bookTicker ingest, {args.messages:,} messages over {args.symbols} symbols, "
           f"{args.repeat} interleaved rounds, each side in a fresh process:")
     for i in range(args.repeat):
@@ -150,8 +153,10 @@ def main() -> None:
                 r = fresh([sys.executable, __file__, "--one", name, *common])
                 for phase in ("cold", "warm"):
                     rounds.add(f"{name} {phase}", r[phase])
+                    cpu.add(f"{name} {phase}", r[f"{phase} cpu"])
                 line.append(f"{name} {r['cold']:,.0f}/{r['warm']:,.0f}")
-        print(f"  round {i + 1}: " + "   ".join(line) + "  (msg/s cold/warm)", flush=True)
+        print(f"  round {i + 1}: " + "   ".join(line) + f"  (msg/s cold/warm; load "
+              f"{os.getloadavg()[0]:.1f})", flush=True)
     print()
     rounds.summary("msg/s", "messages/s to the N-th message (every last price checked):")
     fastest_consumer = max(rounds.median(f"{n} warm") for n in names)
@@ -159,11 +164,16 @@ def main() -> None:
     verdict = ("the server is not the bottleneck" if capacity > 2 * fastest_consumer
                else "WARNING: the server may limit the consumers")
     print(f"  server capacity / fastest consumer = {capacity / fastest_consumer:.1f}x ({verdict})")
-    for phase in ("cold", "warm"):
-        if "starlight" in names and "raw aiohttp+orjson" in names:
-            rounds.ratio(f"starlight {phase}", f"raw aiohttp+orjson {phase}", goal=0.8)
-        if "starlight" in names and "python-binance" in names:
-            rounds.ratio(f"starlight {phase}", f"python-binance {phase}", goal=3)
+    for table in (rounds, cpu):
+        if table is cpu:
+            print()
+            cpu.summary("msg/s", "messages per second of the consumer's own CPU time "
+                        "(first to N-th message; robust to a loaded machine):")
+        for phase in ("cold", "warm"):
+            if "starlight" in names and "raw aiohttp+orjson" in names:
+                table.ratio(f"starlight {phase}", f"raw aiohttp+orjson {phase}", goal=0.8)
+            if "starlight" in names and "python-binance" in names:
+                table.ratio(f"starlight {phase}", f"python-binance {phase}", goal=3)
 
 
 if __name__ == "__main__":
