@@ -7,8 +7,10 @@ own fresh process, in an order rotated each round, and sends the same LIMIT orde
 (resting, so the exchange does the same work). "cold" is the first order of the
 process (after the connection is open: the raw side's clock-sync GET, Starlight's
 ``start()``); "warm" is the p50 of ``--orders`` orders after 20 warm-up ones. The raw
-side signs and posts with nothing else; Starlight runs as users run it, with its
-user-data stream open (so it also receives and applies every order's executionReport).
+side signs and posts with nothing else; "place_order" has the same connections (REST
+only, clock synced, contracts loaded), so the exchange does the same work for both;
+"place_order + user stream" runs as the app does (``start()``: the exchange also pushes,
+and the client applies, every order's executionReport while the next order waits).
 Every order must come back accepted (status NEW).
 """
 
@@ -61,12 +63,17 @@ async def raw_side(urls: dict[str, str], n: int) -> dict[str, float]:
         cold = await post(session)
         for _ in range(20):
             await post(session)
+        cpu = time.process_time()
         warm = [await post(session) for _ in range(n)]
+        cpu = time.process_time() - cpu
     return {"cold": cold * 1000, "warm": percentile(warm, 50) * 1000,
-            "p90": percentile(warm, 90) * 1000}
+            "p90": percentile(warm, 90) * 1000, "cpu": cpu / n * 1000}
 
 
-async def starlight_side(urls: dict[str, str], n: int) -> dict[str, float]:
+async def starlight_side(urls: dict[str, str], n: int, user_stream: bool = False,
+                         ) -> dict[str, float]:
+    """Without ``user_stream``: the REST session only (clock synced, contracts loaded), so
+    the exchange does exactly the raw side's work; with it, ``start()`` as the app runs."""
     from connector import BinanceClient
     from connector.demo import DEMO_API_KEY, DEMO_API_SECRET
 
@@ -77,18 +84,33 @@ async def starlight_side(urls: dict[str, str], n: int) -> dict[str, float]:
         assert status.status == "new", status
         return elapsed
 
-    async with BinanceClient(DEMO_API_KEY, DEMO_API_SECRET, False, False,
-                             rest_url=urls["rest"], ws_url=urls["ws"],
-                             ws_api_url=urls["ws_api"]) as client:
+    client = BinanceClient(DEMO_API_KEY, DEMO_API_SECRET, False, False, rest_url=urls["rest"],
+                           ws_url=urls["ws"], ws_api_url=urls["ws_api"])
+    if user_stream:
+        await client.start()
+    else:
+        await client._rest.open()
+        await client._rest.sync_time()
+        client.contracts = await client.get_contracts()
+    try:
         cold = await post(client)
         for _ in range(20):
             await post(client)
+        cpu = time.process_time()
         warm = [await post(client) for _ in range(n)]
+        cpu = time.process_time() - cpu
+    finally:
+        await client.close()
     return {"cold": cold * 1000, "warm": percentile(warm, 50) * 1000,
-            "p90": percentile(warm, 90) * 1000}
+            "p90": percentile(warm, 90) * 1000, "cpu": cpu / n * 1000}
 
 
-SIDES = {"raw signed POST": raw_side, "place_order": starlight_side}
+async def starlight_streaming(urls: dict[str, str], n: int) -> dict[str, float]:
+    return await starlight_side(urls, n, user_stream=True)
+
+
+SIDES = {"raw signed POST": raw_side, "place_order": starlight_side,
+         "place_order + user stream": starlight_streaming}
 
 
 def serve() -> None:
@@ -122,6 +144,7 @@ def main() -> None:
         return
     names = list(SIDES)
     rounds = Rounds([f"{n} {p}" for n in names for p in ("cold", "warm p50", "warm p90")])
+    cpu = Rounds(names)
     print(f"place_order round trip, {args.orders} orders per side per round, {args.repeat} "
           f"interleaved rounds; exchange and each side in fresh processes:")
     for i in range(args.repeat):
@@ -137,17 +160,24 @@ def main() -> None:
                 rounds.add(f"{name} cold", r["cold"])
                 rounds.add(f"{name} warm p50", r["warm"])
                 rounds.add(f"{name} warm p90", r["p90"])
-                line.append(f"{name} cold {r['cold']:.2f} / p50 {r['warm']:.3f} ms")
+                cpu.add(name, r["cpu"])
+                line.append(f"{name} {r['cold']:.2f}/{r['warm']:.3f}")
         finally:
             server.terminate()
             server.wait(5)
-        print(f"  round {i + 1}: " + "   ".join(line), flush=True)
+        print(f"  round {i + 1}: " + "   ".join(line) + " ms (cold/warm p50)", flush=True)
     print()
     rounds.summary("ms", "round trip, lower is better:")
     rounds.ratio("place_order warm p50", "raw signed POST warm p50", goal=1.15,
                  lower_is_better=True, label="place_order / raw, warm p50")
     rounds.ratio("place_order cold", "raw signed POST cold", lower_is_better=True,
                  label="place_order / raw, cold (first order)")
+    rounds.ratio("place_order + user stream warm p50", "raw signed POST warm p50",
+                 lower_is_better=True, label="place_order + user stream / raw, warm p50")
+    print()
+    cpu.summary("ms", "client process CPU per order (its own work; robust to a loaded machine):")
+    cpu.ratio("place_order", "raw signed POST", lower_is_better=True)
+    cpu.ratio("place_order + user stream", "raw signed POST", lower_is_better=True)
 
 
 if __name__ == "__main__":
