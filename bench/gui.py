@@ -160,10 +160,15 @@ class Probe:
 
 
 async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
-                     paint: bool) -> dict[str, object]:
+                     paint: bool, repaint_ms: int = 0) -> dict[str, object]:
     import gc
 
     from connector.demo import DemoExchange
+
+    if repaint_ms:  # an experiment: how much of the stall is the watchlist's repaint
+        import gui.main_window
+
+        gui.main_window.REPAINT_MS = repaint_ms  # type: ignore[attr-defined]
 
     probe = Probe(paint)
     count = int(rate * (seconds + 8)) if rate else 0
@@ -216,7 +221,7 @@ def run_qasync(coro_factory: object) -> object:
 
 def stall_one(args: argparse.Namespace) -> None:
     result = run_qasync(lambda: stall_once(args.rate, args.seconds, args.symbols, args.freeze,
-                                           args.paint))
+                                           args.paint, args.repaint_ms))
     emit(result)  # type: ignore[arg-type]
 
 
@@ -225,6 +230,8 @@ def stall(args: argparse.Namespace) -> None:
                 "stream": ["--rate", str(args.rate)]}
     if args.freeze_too:
         variants["stream + gc.freeze()"] = ["--rate", str(args.rate), "--freeze"]
+    if args.no_repaint_too:
+        variants["stream, no repaint"] = ["--rate", str(args.rate), "--repaint-ms", "3600000"]
     print(f"GUI event loop: the real MainWindow, {args.symbols} watchlist symbols, its own "
           f"subscriptions (bookTicker + miniTicker), {args.rate:,.0f} bookTicker msg/s in "
           f"2 ms batches + a miniTicker burst each second; {args.seconds:g} s per run, "
@@ -328,6 +335,8 @@ def main() -> None:
                    help="also runs with gc.freeze() after start-up (the proposed fix)")
     p.add_argument("--paint", action="store_true",
                    help="time the watchlist model's data() (slows the paint it measures)")
+    p.add_argument("--no-repaint-too", action="store_true",
+                   help="also runs whose watchlist never repaints (an experiment)")
     p.set_defaults(fn=stall)
     p = sub.add_parser("stall-one")
     p.add_argument("--seconds", type=float, default=10.0)
@@ -335,6 +344,7 @@ def main() -> None:
     p.add_argument("--symbols", type=int, default=200)
     p.add_argument("--freeze", action="store_true")
     p.add_argument("--paint", action="store_true")
+    p.add_argument("--repaint-ms", type=int, default=0)
     p.set_defaults(fn=stall_one)
     p = sub.add_parser("memory")
     p.add_argument("--messages", type=int, default=2_000_000)
