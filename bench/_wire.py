@@ -172,6 +172,10 @@ class _Server:
             writer.close()
 
     async def _flood(self, writer: asyncio.StreamWriter) -> None:
+        # Let the client's other SUBSCRIBEs (the app's miniTicker ones) get their replies
+        # before the flood: behind a million frames they would time out. Consumers'
+        # clocks start at their first message, so this wait is never timed.
+        await asyncio.sleep(0.3)
         if not self.rate:
             writer.write(self.buffer)
             await writer.drain()
