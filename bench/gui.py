@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py stall   [--seconds 10] [--repeat 5]
                                                                     [--freeze-too]
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py memory  [--messages 2000000]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py memory  [--messages 1000000]
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py startup [--repeat 5]
 
 stall: the real MainWindow with 200 watchlist symbols and the subscriptions it makes
@@ -15,7 +15,7 @@ garbage-collector pass (gc.callbacks), every repaint flush and the time spent in
 watchlist model's data() (the paint), and says what happened inside each gap over 13 ms.
 ``--freeze-too`` adds runs that call ``gc.freeze()`` after start-up (the proposed fix).
 memory: the same window with the log pane open, 2,000,000 messages as fast as they
-come; RSS after warm-up and at the end.
+come (1,000,000 by default); RSS after warm-up and at the end.
 startup: `python -m gui` from process start to the first live price painted.
 """
 
@@ -347,7 +347,7 @@ def main() -> None:
     p.add_argument("--repaint-ms", type=int, default=0)
     p.set_defaults(fn=stall_one)
     p = sub.add_parser("memory")
-    p.add_argument("--messages", type=int, default=2_000_000)
+    p.add_argument("--messages", type=int, default=1_000_000)
     p.add_argument("--symbols", type=int, default=200)
     p.set_defaults(fn=memory)
     p = sub.add_parser("startup")
