@@ -13,9 +13,10 @@ QTimer heartbeat records the gaps between its ticks. Baseline: the same window w
 stream. Every run is a fresh process; runs are interleaved. Each run also records every
 garbage-collector pass (gc.callbacks), every repaint flush and the time spent in the
 watchlist model's data() (the paint), and says what happened inside each gap over 13 ms.
-``--freeze-too`` adds runs that call ``gc.freeze()`` after start-up (the proposed fix).
-memory: the same window with the log pane open, 2,000,000 messages as fast as they
-come (1,000,000 by default); RSS after warm-up and at the end.
+``--freeze-too`` adds runs that call ``gc.freeze()`` after start-up; ``--no-repaint-too``
+runs whose watchlist never repaints (to size the repaint's share).
+memory: the same window with the log pane open, ``--messages`` (1,000,000) as fast as
+they come; RSS after warm-up and at the end.
 startup: `python -m gui` from process start to the first live price painted.
 """
 
