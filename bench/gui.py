@@ -34,6 +34,7 @@ from pathlib import Path
 
 import _common  # noqa: F401  (import path)
 from _common import median, percentile, rss_mb
+from _gui_probe import Probe, cache_model_data, split_flush
 from _stats import Rounds, emit, fresh
 from _wire import WireServer, symbols
 
@@ -88,80 +89,9 @@ async def heartbeat_gaps(seconds: float) -> tuple[list[float], list[float], list
             [(b - a) * 1000 for a, b in itertools.pairwise(cpu)], ticks)
 
 
-class Probe:
-    """Where a stall comes from: every gc pass, every repaint flush, model.data() time."""
-
-    def __init__(self, paint: bool) -> None:
-        import gc
-
-        from gui.models import WatchlistModel
-
-        self.gcs: list[tuple[float, float, int]] = []  # start, ms, generation
-        self.flushes: list[tuple[float, float]] = []  # start, ms
-        self.data_calls: list[float] = []  # perf_counter of each model.data() call
-        self.data_ms = 0.0
-        self._gc_start = 0.0
-        gc.callbacks.append(self._gc)
-        flush, data = WatchlistModel.flush, WatchlistModel.data
-        probe = self
-
-        def timed_flush(model: WatchlistModel) -> None:
-            t = time.perf_counter()
-            flush(model)
-            probe.flushes.append((t, (time.perf_counter() - t) * 1000))
-
-        def timed_data(model: WatchlistModel, index: object, role: int = 0) -> object:
-            t = time.perf_counter()
-            try:
-                return data(model, index, role)  # type: ignore[arg-type]
-            finally:
-                probe.data_calls.append(t)
-                probe.data_ms += (time.perf_counter() - t) * 1000
-
-        WatchlistModel.flush = timed_flush  # type: ignore[method-assign]
-        if paint:  # the wrapper costs as much as data() itself: off for the figures
-            WatchlistModel.data = timed_data  # type: ignore[method-assign,assignment]
-
-    def _gc(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._gc_start = time.perf_counter()
-        else:
-            self.gcs.append((self._gc_start, (time.perf_counter() - self._gc_start) * 1000,
-                             info["generation"]))
-
-    def explain(self, gaps: list[float], ticks: list[float], over: float) -> dict[str, object]:
-        """For each gap longer than ``over`` ms: the gc passes and paint work inside it."""
-        import bisect
-
-        starts = [g[0] for g in self.gcs]
-        data_t = self.data_calls
-        out = {"gaps": 0, "with_gc2": 0, "with_gc1": 0, "with_gc0": 0, "with_paint": 0,
-               "gc_ms_in_gaps": 0.0, "worst": []}
-        worst: list[tuple[float, str]] = []
-        for gap, (a, b) in zip(gaps, itertools.pairwise(ticks), strict=False):
-            if gap <= over:
-                continue
-            out["gaps"] += 1  # type: ignore[operator]
-            inside = [g for g in self.gcs[bisect.bisect_left(starts, a):
-                                          bisect.bisect_right(starts, b)]]
-            gens = {g[2] for g in inside}
-            for gen in (2, 1, 0):
-                if gen in gens:
-                    out[f"with_gc{gen}"] += 1  # type: ignore[operator]
-                    break
-            out["gc_ms_in_gaps"] += sum(g[1] for g in inside)  # type: ignore[operator]
-            calls = bisect.bisect_right(data_t, b) - bisect.bisect_left(data_t, a)
-            if calls:
-                out["with_paint"] += 1  # type: ignore[operator]
-            worst.append((gap, f"{gap:.1f} ms: gc " + (", ".join(
-                f"gen{g[2]} {g[1]:.1f} ms" for g in inside) or "none") +
-                f"; {calls} model.data() calls"))
-        out["worst"] = [w for _, w in sorted(worst, reverse=True)[:5]]
-        return out
-
-
 async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
-                     paint: bool, repaint_ms: int = 0) -> dict[str, object]:
+                     paint: bool, repaint_ms: int = 0, cached: bool = False,
+                     split: int = 0) -> dict[str, object]:
     import gc
 
     from connector.demo import DemoExchange
@@ -170,6 +100,10 @@ async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
         import gui.main_window
 
         gui.main_window.REPAINT_MS = repaint_ms  # type: ignore[attr-defined]
+    if cached:
+        cache_model_data()
+    if split:
+        split_flush(split)
 
     probe = Probe(paint)
     count = int(rate * (seconds + 8)) if rate else 0
@@ -222,7 +156,8 @@ def run_qasync(coro_factory: object) -> object:
 
 def stall_one(args: argparse.Namespace) -> None:
     result = run_qasync(lambda: stall_once(args.rate, args.seconds, args.symbols, args.freeze,
-                                           args.paint, args.repaint_ms))
+                                           args.paint, args.repaint_ms, args.cached_data,
+                                           args.split))
     emit(result)  # type: ignore[arg-type]
 
 
@@ -231,6 +166,10 @@ def stall(args: argparse.Namespace) -> None:
                 "stream": ["--rate", str(args.rate)]}
     if args.freeze_too:
         variants["stream + gc.freeze()"] = ["--rate", str(args.rate), "--freeze"]
+    if args.split_too:
+        variants["stream, split repaint"] = ["--rate", str(args.rate), "--split", "4"]
+    if args.cached_data_too:
+        variants["stream, cached data()"] = ["--rate", str(args.rate), "--cached-data"]
     if args.no_repaint_too:
         variants["stream, no repaint"] = ["--rate", str(args.rate), "--repaint-ms", "3600000"]
     print(f"GUI event loop: the real MainWindow, {args.symbols} watchlist symbols, its own "
@@ -338,6 +277,10 @@ def main() -> None:
                    help="time the watchlist model's data() (slows the paint it measures)")
     p.add_argument("--no-repaint-too", action="store_true",
                    help="also runs whose watchlist never repaints (an experiment)")
+    p.add_argument("--cached-data-too", action="store_true",
+                   help="also runs whose watchlist data() answers from a cache (an experiment)")
+    p.add_argument("--split-too", action="store_true",
+                   help="also runs repainting a quarter of the rows every 12 ms (an experiment)")
     p.set_defaults(fn=stall)
     p = sub.add_parser("stall-one")
     p.add_argument("--seconds", type=float, default=10.0)
@@ -346,6 +289,8 @@ def main() -> None:
     p.add_argument("--freeze", action="store_true")
     p.add_argument("--paint", action="store_true")
     p.add_argument("--repaint-ms", type=int, default=0)
+    p.add_argument("--cached-data", action="store_true")
+    p.add_argument("--split", type=int, default=0)
     p.set_defaults(fn=stall_one)
     p = sub.add_parser("memory")
     p.add_argument("--messages", type=int, default=1_000_000)
