@@ -4,6 +4,7 @@
                                                                     [--freeze-too]
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py memory  [--messages 1000000]
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py startup [--repeat 5]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py paint   [--repeat 30]
 
 stall: the real MainWindow with 200 watchlist symbols and the subscriptions it makes
 itself (bookTicker and miniTicker for every symbol), fed by a pre-framed server in its
@@ -18,6 +19,8 @@ runs whose watchlist never repaints (to size the repaint's share).
 memory: the same window with the log pane open, ``--messages`` (1,000,000) as fast as
 they come; RSS after warm-up and at the end.
 startup: `python -m gui` from process start to the first live price painted.
+paint: CPU time of one repaint of the watchlist and of the window, with and without
+the app's style sheet (what each stall is made of).
 """
 
 from __future__ import annotations
@@ -213,6 +216,50 @@ def stall(args: argparse.Namespace) -> None:
               f"{'MET' if ok == len(p99) else 'NOT MET'}")
 
 
+def paint(args: argparse.Namespace) -> None:
+    """CPU time of one synchronous repaint: the watchlist's viewport and the whole window,
+    every row dirty, with the app's style sheet and without it (interleaved)."""
+    import statistics
+
+    async def go() -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from connector.demo import DemoExchange
+
+        async with DemoExchange(extra_symbols=args.symbols, walk=False) as demo:
+            with WireServer(int(args.rate * 30), args.symbols, rate=args.rate) as url:
+                window = await window_on_flood(url, args.symbols, demo)
+                await asyncio.sleep(3.0)
+                app = QApplication.instance()
+                sheet = app.styleSheet()  # type: ignore[union-attr]
+                model = window.watchlist_model  # type: ignore[attr-defined]
+                view = window.watchlist_pane.view.viewport()  # type: ignore[attr-defined]
+                times: dict[str, list[float]] = {}
+                for _ in range(max(1, args.repeat // 10)):  # blocks of 10, alternating
+                    for styled in (True, False):
+                        app.setStyleSheet(sheet if styled else "")  # type: ignore[union-attr]
+                        for i in range(13):  # the first 3 after a restyle re-polish: not timed
+                            for what, widget in (("watchlist viewport", view),
+                                                 ("window", window)):
+                                model._dirty.update(range(len(model.rows)))
+                                model.flush()
+                                t = time.process_time()
+                                widget.repaint()  # type: ignore[attr-defined]
+                                key = f"{what}, {'style sheet' if styled else 'no style sheet'}"
+                                if i >= 3:
+                                    times.setdefault(key, []).append(
+                                        (time.process_time() - t) * 1000)
+                await window.aclose()  # type: ignore[attr-defined]
+        print(f"CPU per synchronous repaint, every row dirty, {args.repeat} each in alternating "
+              f"blocks of 10 "
+              f"(viewport {view.width()}x{view.height()} px):")
+        for key, v in times.items():
+            print(f"  {key:<40} median {statistics.median(v):5.2f} ms   min {min(v):5.2f}"
+                  f"   max {max(v):5.2f}")
+
+    run_qasync(go)
+
+
 def memory(args: argparse.Namespace) -> None:
     async def go() -> None:
         from connector.demo import DemoExchange
@@ -292,6 +339,11 @@ def main() -> None:
     p.add_argument("--cached-data", action="store_true")
     p.add_argument("--split", type=int, default=0)
     p.set_defaults(fn=stall_one)
+    p = sub.add_parser("paint")
+    p.add_argument("--repeat", type=int, default=30)
+    p.add_argument("--rate", type=float, default=5000.0)
+    p.add_argument("--symbols", type=int, default=200)
+    p.set_defaults(fn=paint)
     p = sub.add_parser("memory")
     p.add_argument("--messages", type=int, default=1_000_000)
     p.add_argument("--symbols", type=int, default=200)
