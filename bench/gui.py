@@ -1,7 +1,7 @@
 """GUI benchmarks: event-loop stalls under the app's real streams, memory, cold start.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py stall   [--seconds 10] [--repeat 5]
-                                                                    [--freeze-too]
+                                                                    [--freeze-too] [--stock-delegate-too]
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py memory  [--messages 1000000]
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py startup [--repeat 5]
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py paint   [--repeat 30]
@@ -94,7 +94,7 @@ async def heartbeat_gaps(seconds: float) -> tuple[list[float], list[float], list
 
 async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
                      paint: bool, repaint_ms: int = 0, cached: bool = False,
-                     split: int = 0) -> dict[str, object]:
+                     split: int = 0, stock_delegate: bool = False) -> dict[str, object]:
     import gc
 
     from connector.demo import DemoExchange
@@ -113,6 +113,13 @@ async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
     async with DemoExchange(extra_symbols=n_symbols, walk=False) as demo:
         with WireServer(count, n_symbols, rate=rate or 1.0) as url:
             window = await window_on_flood(url, n_symbols, demo)
+            if stock_delegate:  # the baseline: Qt's delegate, seven data() calls per cell
+                from PySide6.QtWidgets import QStyledItemDelegate
+
+                from gui.panes.watchlist import WatchlistPane
+
+                view = window.pane(WatchlistPane).view  # type: ignore[attr-defined]
+                view.setItemDelegate(QStyledItemDelegate(view))
             await asyncio.sleep(2.0)  # subscribed and streaming
             if freeze:
                 gc.collect()
@@ -160,13 +167,15 @@ def run_qasync(coro_factory: object) -> object:
 def stall_one(args: argparse.Namespace) -> None:
     result = run_qasync(lambda: stall_once(args.rate, args.seconds, args.symbols, args.freeze,
                                            args.paint, args.repaint_ms, args.cached_data,
-                                           args.split))
+                                           args.split, args.stock_delegate))
     emit(result)  # type: ignore[arg-type]
 
 
 def stall(args: argparse.Namespace) -> None:
     variants = {"no stream (baseline)": ["--rate", "0"],
                 "stream": ["--rate", str(args.rate)]}
+    if args.stock_delegate_too:
+        variants["stream, Qt's stock delegate"] = ["--rate", str(args.rate), "--stock-delegate"]
     if args.freeze_too:
         variants["stream + gc.freeze()"] = ["--rate", str(args.rate), "--freeze"]
     if args.split_too:
@@ -318,6 +327,8 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=5000.0)
     p.add_argument("--symbols", type=int, default=200)
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--stock-delegate-too", action="store_true",
+                   help="also run with Qt's default delegate on the watchlist (the old paint)")
     p.add_argument("--freeze-too", action="store_true",
                    help="also runs with gc.freeze() after start-up (the proposed fix)")
     p.add_argument("--paint", action="store_true",
@@ -338,6 +349,7 @@ def main() -> None:
     p.add_argument("--repaint-ms", type=int, default=0)
     p.add_argument("--cached-data", action="store_true")
     p.add_argument("--split", type=int, default=0)
+    p.add_argument("--stock-delegate", action="store_true")
     p.set_defaults(fn=stall_one)
     p = sub.add_parser("paint")
     p.add_argument("--repeat", type=int, default=30)
