@@ -227,13 +227,15 @@ def stall(args: argparse.Namespace) -> None:
 
 def paint(args: argparse.Namespace) -> None:
     """CPU time of one synchronous repaint: the watchlist's viewport and the whole window,
-    every row dirty, with the app's style sheet and without it (interleaved)."""
+    every row dirty: with the app's style sheet and the watchlist's delegate, with Qt's stock
+    delegate instead (the old paint), and without the style sheet (interleaved)."""
     import statistics
 
     async def go() -> None:
-        from PySide6.QtWidgets import QApplication
+        from PySide6.QtWidgets import QApplication, QStyledItemDelegate
 
         from connector.demo import DemoExchange
+        from gui.panes.watchlist import WatchlistPane
 
         async with DemoExchange(extra_symbols=args.symbols, walk=False) as demo:
             with WireServer(int(args.rate * 30), args.symbols, rate=args.rate) as url:
@@ -242,11 +244,16 @@ def paint(args: argparse.Namespace) -> None:
                 app = QApplication.instance()
                 sheet = app.styleSheet()  # type: ignore[union-attr]
                 model = window.watchlist_model  # type: ignore[attr-defined]
-                view = window.watchlist_pane.view.viewport()  # type: ignore[attr-defined]
+                table = window.pane(WatchlistPane).view  # type: ignore[attr-defined]
+                view = table.viewport()
+                ours, stock = table.itemDelegate(), QStyledItemDelegate(table)
                 times: dict[str, list[float]] = {}
                 for _ in range(max(1, args.repeat // 10)):  # blocks of 10, alternating
-                    for styled in (True, False):
+                    for styled, delegate in ((True, ours), (True, stock), (False, ours)):
                         app.setStyleSheet(sheet if styled else "")  # type: ignore[union-attr]
+                        table.setItemDelegate(delegate)
+                        label = (("style sheet" if styled else "no style sheet")
+                                 + (", Qt's stock delegate" if delegate is stock else ""))
                         for i in range(13):  # the first 3 after a restyle re-polish: not timed
                             for what, widget in (("watchlist viewport", view),
                                                  ("window", window)):
@@ -254,7 +261,7 @@ def paint(args: argparse.Namespace) -> None:
                                 model.flush()
                                 t = time.process_time()
                                 widget.repaint()  # type: ignore[attr-defined]
-                                key = f"{what}, {'style sheet' if styled else 'no style sheet'}"
+                                key = f"{what}, {label}"
                                 if i >= 3:
                                     times.setdefault(key, []).append(
                                         (time.process_time() - t) * 1000)
@@ -263,7 +270,7 @@ def paint(args: argparse.Namespace) -> None:
               f"blocks of 10 "
               f"(viewport {view.width()}x{view.height()} px):")
         for key, v in times.items():
-            print(f"  {key:<40} median {statistics.median(v):5.2f} ms   min {min(v):5.2f}"
+            print(f"  {key:<58} median {statistics.median(v):5.2f} ms   min {min(v):5.2f}"
                   f"   max {max(v):5.2f}")
 
     run_qasync(go)
