@@ -39,6 +39,9 @@ class AccountState:
         self.hedge_mode = False  # a Hedge Mode account: refused, no positions shown
         self.position_version = 0  # bumped by every stream change to a position
         self.positions_moved: Callable[[], None] | None = None  # the futures desk's hook
+        # Futures algo-order ids we placed or saw: cancels and queries of these go to the
+        # algo-order service (``_algo``), not to ``/order``.
+        self.algo_ids: set[int] = set()
         self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
         self._finished: OrderedDict[int, None] = OrderedDict()  # known to be done
         self._reported: OrderedDict[int, None] = OrderedDict()  # done, and listeners told
@@ -58,6 +61,8 @@ class AccountState:
 
         With ``report`` (the caller tells listeners), a final state is kept once.
         """
+        if order.is_algo:
+            self.algo_ids.add(order.order_id)
         if order.is_open:
             if order.order_id in self._finished:
                 return False  # a late echo of an order we already know is done
@@ -65,8 +70,9 @@ class AccountState:
             if known is not None and known.executed_qty > order.executed_qty:
                 return False  # older than what the stream already told us
             self.open_orders[order.order_id] = order
-        elif report and order.order_id in self._reported:
-            return False  # listeners heard of its end already (e.g. from reconciliation)
+        elif report and order.order_id in self._reported and not order.is_algo:
+            return False  # listeners heard of its end already (e.g. from reconciliation);
+            # an algo order reports each step of its end (triggered, then finished)
         else:
             self._finish(order.order_id, reported=report)
         return True
@@ -95,6 +101,9 @@ class AccountState:
 
     def _log_order(self, u: OrderUpdate) -> None:
         o = u.order
+        if o.is_algo:
+            self._log_algo(o)
+            return
         what = f"{o.side} {o.order_type} {o.symbol} order {o.order_id}"
         if u.fill is not None:
             self._log(f"{what} {o.status.replace('_', ' ')}: {fmt(u.fill.quantity)} @ "
@@ -103,6 +112,26 @@ class AccountState:
         elif u.execution_type in ("CANCELED", "EXPIRED", "REJECTED"):
             self._log(f"{what} {o.status}",
                       "WARNING" if u.execution_type == "REJECTED" else "INFO")
+
+    def _log_algo(self, o: OrderStatus) -> None:
+        what = f"{o.side} {o.order_type} {o.symbol} algo order {o.order_id}"
+        text = {"triggered": f"{what} triggered at {fmt(o.stop_price)}",
+                "filled": f"{what} done: filled {fmt(o.executed_qty)} @ avg "
+                          f"{fmt(o.avg_price)}",
+                "new": f"{what} waiting for {fmt(o.stop_price)}"}.get(
+            o.status, f"{what} {o.status}")
+        self._log(text, "WARNING" if o.status == "rejected" else "INFO")
+
+    def apply_list_status(self, list_id: int, order_ids: Iterable[int], all_done: bool,
+                          symbol: str) -> None:
+        """A spot ``listStatus``: tag the legs we hold with their list id; log the list's end
+        (each leg's own end arrives as its execution report)."""
+        for oid in order_ids:
+            leg = self.open_orders.get(oid)
+            if leg is not None and leg.order_list_id != list_id:
+                self.open_orders[oid] = replace(leg, order_list_id=list_id)
+        if all_done:
+            self._log(f"OCO #{list_id} {symbol} done: both legs ended", "INFO")
 
     # -- balances -----------------------------------------------------------------------------
 

@@ -29,11 +29,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, MutableMapping
 from decimal import Decimal
+from heapq import heapify, heappop, heappush
+from sys import getrefcount
 from typing import Any
 
 from ._models import OrderBook, PriceLevel
 
-Levels = dict[str, str]  # price -> quantity, as the exchange wrote them
 RequestSnapshot = Callable[[str, float], None]  # (symbol, delay in s)
 LogFn = Callable[[str, str], None]
 
@@ -49,24 +50,25 @@ def _is_zero(quantity: str) -> bool:
 class BookView(OrderBook):
     """An ``OrderBook`` whose levels are built on first read (then kept)."""
 
-    __slots__ = ("_asks", "_bids", "_sync")
+    __slots__ = ("_levels_cache", "_sync")
 
-    def __init__(self, symbol: str, last_update_id: int, sync: BookSync) -> None:
+    def __init__(self, symbol: str, last_update_id: int, bids: tuple[PriceLevel, ...] = (),
+                 asks: tuple[PriceLevel, ...] = (), sync: BookSync | None = None) -> None:
+        # (bids, asks given: a plain book, as dataclasses.replace makes one)
         object.__setattr__(self, "symbol", symbol)
         object.__setattr__(self, "last_update_id", last_update_id)
         object.__setattr__(self, "_sync", sync)
-        object.__setattr__(self, "_bids", None)
-        object.__setattr__(self, "_asks", None)
+        object.__setattr__(self, "_levels_cache", None if sync is not None
+                           else (tuple(bids), tuple(asks)))
 
     def _levels(self) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
-        bids: tuple[PriceLevel, ...] | None = object.__getattribute__(self, "_bids")
-        asks: tuple[PriceLevel, ...] | None = object.__getattribute__(self, "_asks")
-        if bids is None or asks is None:
+        levels: tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]] | None = (
+            object.__getattribute__(self, "_levels_cache"))
+        if levels is None:
             sync: BookSync = object.__getattribute__(self, "_sync")
-            bids, asks = sync.materialize()
-            object.__setattr__(self, "_bids", bids)
-            object.__setattr__(self, "_asks", asks)
-        return bids, asks
+            levels = sync.materialize()  # a plain book always has its levels
+            object.__setattr__(self, "_levels_cache", levels)
+        return levels
 
     @property
     def bids(self) -> tuple[PriceLevel, ...]:
@@ -79,10 +81,9 @@ class BookView(OrderBook):
     def _freeze(self) -> None:
         self._levels()
 
-    def _advance(self, last_update_id: int) -> None:
-        object.__setattr__(self, "last_update_id", last_update_id)
-        object.__setattr__(self, "_bids", None)
-        object.__setattr__(self, "_asks", None)
+    def _advance(self, last_update_id: int, setattr: Any = object.__setattr__) -> None:
+        setattr(self, "last_update_id", last_update_id)
+        setattr(self, "_levels_cache", None)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, OrderBook):
@@ -131,16 +132,20 @@ class BookSync:
         self._log = log or (lambda msg, level: None)
         self.on_change = on_change
         self.max_tries = max_tries
-        self.bids: Levels = {}
-        self.asks: Levels = {}
+        # each side: quantity and price text by float price, and a heap of the prices (bids
+        # negated) whose top, once levels no longer there are popped, is the best
+        self.bids: dict[float, str] = {}
+        self.asks: dict[float, str] = {}
+        self._bid_text: dict[float, str] = {}
+        self._ask_text: dict[float, str] = {}
+        self._bid_heap: list[float] = []
+        self._ask_heap: list[float] = []
         self.update_id = 0
         self.live = False
         self._first = False  # the next event must straddle the snapshot
         self._buffer: list[dict[str, Any]] = []
         self._waiting = False  # a snapshot has been asked for
         self._tries = 0
-        self._best_bid = float("-inf")
-        self._best_ask = float("inf")
         self._view: BookView | None = None
         self.rebuilds = 0
         self.applied = 0
@@ -148,10 +153,11 @@ class BookSync:
     # -- feeding ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Begin (or begin again): buffer events and ask for a snapshot."""
-        self._drop_book()
+        """Ask for the first snapshot. Events are buffered from creation on, so subscribe to
+        the stream between making the sync and calling this (Binance's order of steps)."""
         self._tries = 0
-        self._ask(0.0)
+        if not self._waiting and not self.live:
+            self._ask(0.0)
 
     def _ask(self, delay: float) -> None:
         self._waiting = True
@@ -216,16 +222,11 @@ class BookSync:
             return
         self._buffer = []
         self._tries = 0
-        self.bids = {p: q for p, q, *_ in snapshot["bids"] if not _is_zero(q)}
-        self.asks = {p: q for p, q, *_ in snapshot["asks"] if not _is_zero(q)}
-        self._best_bid = max(map(float, self.bids), default=float("-inf"))
-        self._best_ask = min(map(float, self.asks), default=float("inf"))
-        self.update_id = last
+        self._reset_levels()
+        if not self._apply(snapshot["bids"], snapshot["asks"], last, count=False):
+            return  # the snapshot itself is crossed: a rebuild was asked for
         self.live = True
         self._first = True
-        if self._best_bid >= self._best_ask:
-            self._rebuild("the snapshot itself is crossed", None)
-            return
         self._changed()
         for event in buffered:
             if not self.live:
@@ -248,48 +249,61 @@ class BookSync:
 
     # -- the hot path ------------------------------------------------------------------------
 
-    def _apply(self, bids: list[list[str]], asks: list[list[str]], last: int) -> bool:
+    def _apply(self, bids: list[list[str]], asks: list[list[str]], last: int, *,
+                count: bool = True) -> bool:
         """Apply one event's levels; False (and a rebuild) if the book ends up crossed."""
-        if self._view is not None and self._held_elsewhere():
-            self._view._freeze()  # someone holds the view: it keeps the levels it stood for
+        view = self._view
+        if view is not None and getrefcount(view) > _OWN_REFS + (self.books.get(self.symbol)
+                                                                 is view):
+            view._freeze()  # someone holds the view: it keeps the levels it stood for
             self._view = None
-        side = self.bids
-        best = self._best_bid
-        recompute = False
-        for p, q, *_ in bids:
-            if _is_zero(q):
-                if side.pop(p, None) is not None and float(p) >= best:
-                    recompute = True
-            else:
-                side[p] = q
-                price = float(p)
-                if price > best:
-                    best = price
-        if recompute:
-            best = max(map(float, side), default=float("-inf"))
-        self._best_bid = best
-        side = self.asks
-        best = self._best_ask
-        recompute = False
-        for p, q, *_ in asks:
-            if _is_zero(q):
-                if side.pop(p, None) is not None and float(p) <= best:
-                    recompute = True
-            else:
-                side[p] = q
-                price = float(p)
-                if price < best:
-                    best = price
-        if recompute:
-            best = min(map(float, side), default=float("inf"))
-        self._best_ask = best
+        side, text, heap = self.bids, self._bid_text, self._bid_heap
+        for p, q in bids:
+            f = float(p)
+            if q.strip("0."):
+                if f not in side:
+                    text[f] = p
+                    heappush(heap, -f)
+                side[f] = q
+            elif side.pop(f, None) is not None:
+                del text[f]
+        while heap and -heap[0] not in side:
+            heappop(heap)
+        side, text, heap = self.asks, self._ask_text, self._ask_heap
+        for p, q in asks:
+            f = float(p)
+            if q.strip("0."):
+                if f not in side:
+                    text[f] = p
+                    heappush(heap, f)
+                side[f] = q
+            elif side.pop(f, None) is not None:
+                del text[f]
+        while heap and heap[0] not in side:
+            heappop(heap)
         self.update_id = last
-        self.applied += 1
-        if self._best_bid >= self._best_ask:
-            self._rebuild(f"crossed book after update {last} (bid {self._best_bid:g} >= "
-                          f"ask {self._best_ask:g})", None)
+        bid_heap = self._bid_heap
+        if bid_heap and heap and -bid_heap[0] >= heap[0]:
+            self._rebuild(f"crossed book after update {last} (bid {-bid_heap[0]:g} >= "
+                          f"ask {heap[0]:g})", None)
             return False
+        if len(heap) > 64 + 2 * len(side) or len(bid_heap) > 64 + 2 * len(self.bids):
+            self._compact()
+        if count:
+            self.applied += 1
         return True
+
+    def _compact(self) -> None:
+        """Drop heap entries of levels long gone (amortized: rare)."""
+        self._bid_heap = [-f for f in self.bids]
+        heapify(self._bid_heap)
+        self._ask_heap = list(self.asks)
+        heapify(self._ask_heap)
+
+    def _reset_levels(self) -> None:
+        self.bids, self.asks = {}, {}
+        self._bid_text, self._ask_text = {}, {}
+        self._bid_heap, self._ask_heap = [], []
 
     def _held_elsewhere(self) -> bool:
         """Does anyone but this sync (and ``books``) hold the current view?"""
@@ -299,22 +313,20 @@ class BookSync:
     def _changed(self) -> None:
         view = self._view
         if view is None:
-            view = self._view = BookView(self.symbol, self.update_id, self)
+            view = self._view = BookView(self.symbol, self.update_id, sync=self)
             self.books[self.symbol] = view
         else:
-            view._advance(self.update_id)
-            if self.symbol not in self.books:
-                self.books[self.symbol] = view
+            view._advance(self.update_id)  # nobody else holds it: it moves on in place
         if self.on_change is not None:
             self.on_change(view)
 
     def materialize(self) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
         """The current levels as Decimals, best first."""
         dec = Decimal
-        bids = tuple((dec(p), dec(q)) for p, q in sorted(
-            self.bids.items(), key=lambda kv: float(kv[0]), reverse=True))
-        asks = tuple((dec(p), dec(q)) for p, q in sorted(
-            self.asks.items(), key=lambda kv: float(kv[0])))
+        side, text = self.bids, self._bid_text
+        bids = tuple((dec(text[f]), dec(side[f])) for f in sorted(side, reverse=True))
+        side, text = self.asks, self._ask_text
+        asks = tuple((dec(text[f]), dec(side[f])) for f in sorted(side))
         return bids, asks
 
     # -- rebuilding ---------------------------------------------------------------------------
@@ -327,8 +339,7 @@ class BookSync:
         self.books.pop(self.symbol, None)
         self.live = False
         self._first = False
-        self.bids, self.asks = {}, {}
-        self._best_bid, self._best_ask = float("-inf"), float("inf")
+        self._reset_levels()
         self._buffer = []
 
     def _rebuild(self, reason: str, event: dict[str, Any] | None) -> None:

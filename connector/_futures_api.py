@@ -2,20 +2,17 @@
 
 The work is the ``FuturesDesk``'s (``connector._futures``) and the state the
 account's (``AccountState.book``); closing a position sends its reduce-only
-MARKET order here, beside the client's own order resolution (``_trading``).
+MARKET order through the normal ``place_order`` path (``_trading``).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from . import _parsing as parse
 from ._core import ContractLike
-from ._margin import Bracket
+from ._margin import Bracket, futures_trade_quantity
 from ._models import Contract, OrderStatus, Position
-from ._trading import TradingMixin, new_client_order_id
-from .errors import ExchangeError, NetworkError, ServerError
+from ._trading import TradingMixin
 from .filters import fmt
 
 
@@ -56,30 +53,14 @@ class FuturesMixin(TradingMixin):
         if plan is None:
             return None
         side, qty, amount = plan
-        return await self._send_close(c, side, qty, amount)
+        # The normal order path: local checks, our client id, and unknown outcomes resolved
+        # by that id (``_trading``), never resent.
+        self._add_log(f"Close {c.symbol} {fmt(amount)}: {side} MARKET {fmt(qty)} reduce-only")
+        return await self.place_order(c, "MARKET", qty, side, reduce_only=True)
 
-    async def _send_close(self, c: Contract, side: str, qty: Decimal,
-                          amount: Decimal) -> OrderStatus:
-        client_id = new_client_order_id()
-        params: dict[str, Any] = {
-            "symbol": c.symbol, "side": side, "type": "MARKET", "quantity": format(qty, "f"),
-            "reduceOnly": "true", "newClientOrderId": client_id, "newOrderRespType": "RESULT"}
-        what = f"Close {c.symbol} {fmt(amount)}: {side} MARKET {fmt(qty)} reduce-only"
-        try:
-            data = await self._rest.request("POST", "/fapi/v1/order", params, security="SIGNED")
-        except (NetworkError, ServerError) as exc:
-            self._add_log(f"{what}: outcome unknown ({exc}); asking the exchange about "
-                          f"client id {client_id}", "WARNING")
-            status = await self._resolve_unknown(c, client_id, what, exc)
-        except ExchangeError as exc:
-            self._add_log(f"{what} rejected: {exc}", "ERROR")
-            raise
-        else:
-            status = parse.order_from(data, futures=True)
-            if not status.executed_qty or not status.avg_price:
-                status = await self.get_order_status(c, status.order_id)
-            filled = (f", filled {fmt(status.executed_qty)} @ avg {fmt(status.avg_price)}"
-                      if status.executed_qty else "")
-            self._add_log(f"{what}: order {status.order_id} {status.status}{filled}")
-        self._account.order_learned(status)
-        return status
+    def _size_from(self, c: Contract, available: Decimal, price: Decimal,
+                   pct: Decimal) -> Decimal:
+        """On futures the available balance margins ``leverage`` times its notional."""
+        if not self.futures:
+            return super()._size_from(c, available, price, pct)
+        return futures_trade_quantity(c, available, self.leverage_of(c.symbol), price, pct)

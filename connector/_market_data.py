@@ -61,6 +61,11 @@ class MarketDataMixin(ClientCore):
         rows = await self._rest.request("GET", self._path("klines"), params)
         return [parse.candle_from(r) for r in rows]
 
+    async def _mid(self, c: Contract) -> Decimal:
+        """The market now: the mid of the live quote, else of a fresh book ticker."""
+        quote = self.prices.get(c.symbol) or await self.get_bid_ask(c)
+        return (quote["bid"] + quote["ask"]) / 2
+
     async def get_bid_ask(self, contract: ContractLike) -> dict[str, Decimal]:
         c = await self._contract(contract)
         data = await self._rest.request("GET", self._path("ticker/bookTicker"),

@@ -168,3 +168,13 @@ def order_from(data: dict[str, Any], *, futures: bool) -> OrderStatus:
         reduce_only=bool(data.get("reduceOnly", False)),
         order_list_id=int(data.get("orderListId", -1)),
     )
+
+
+def algo_status(algo_status: str, executed: Decimal) -> str:
+    """The algo service's status as an ``OrderStatus.status`` (see ``connector._algo``)."""
+    s = algo_status.upper()
+    if s in ("TRIGGERING", "TRIGGERED"):
+        return "triggered"
+    if s == "FINISHED":
+        return "filled" if executed else "canceled"
+    return s.lower()

@@ -43,7 +43,8 @@ GET_RETRIES = 2
 _AUTH_CODES = {-1022, -2014, -2015, -2008}
 _SERVER_CODES = {-1000, -1001, -1006, -1007, -1008}
 _ORDER_CODES = {-1013, -1111, -1116, -1115, -1106, -2010, -2011, -2013, -2019, -2021, -2022,
-                -4003, -4014, -4164, -5022, -4116, -4001}
+                -4003, -4014, -4164, -5022, -4116, -4001,
+                -1166, -4028, -4045, -4120, -4136}  # OCO shape, modify, algo limits
 
 _HINTS = {
     -1003: "Too many requests: Binance asks us to slow down",
@@ -63,6 +64,11 @@ _HINTS = {
     -4014: "Price is not a multiple of the tick size",
     -4164: "Order value below the symbol's minimum notional",
     -5022: "Post-only order would have taken liquidity",
+    -1166: "The OCO's legs are not a valid pair",
+    -4028: "This order cannot be modified that way",
+    -4045: "Too many open conditional orders on this symbol",
+    -4120: "Conditional futures orders go to the algo-order service",
+    -4136: "Trailing stop callback rate not valid",
 }
 
 
@@ -298,8 +304,8 @@ class RestClient:
             data = orjson.loads(body) if body else None
         except orjson.JSONDecodeError:
             data = None
-        if status < 400 and not (isinstance(data, dict) and data.get("code", 0) < 0
-                                 and "msg" in data):
+        if status < 400 and not (isinstance(data, dict) and isinstance(data.get("code"), int)
+                                 and data["code"] < 0 and "msg" in data):  # algo: "code": "200"
             if unexpected is not None:
                 raise ExchangeError(f"Unexpected response to {method} {path}: {unexpected}",
                                     status=status)

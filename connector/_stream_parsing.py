@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from ._models import ZERO, Balance, Candle, OrderStatus, Trade
+from ._parsing import algo_status
 from .events import (
     AggTrade,
     BalanceUpdate,
@@ -135,6 +136,29 @@ def order_trade_update(e: dict[str, Any]) -> OrderUpdate:
         reduce_only=bool(o.get("R", False)),
     )
     return OrderUpdate(order, o.get("x", ""), _fill(o, order, when, futures=True), when)
+
+
+def algo_update(e: dict[str, Any]) -> OrderUpdate:
+    """Futures ``ALGO_UPDATE``: an algo order (``is_algo``; ``order_id`` is the ``algoId``).
+    The execution type is ``ALGO_`` + the algo status (ALGO_NEW, ALGO_TRIGGERED, ...)."""
+    o = e["o"]
+    executed = Decimal(str(o.get("aq") or "0"))
+    when = int(e.get("E") or e.get("T") or 0)
+    order = OrderStatus(
+        order_id=int(o["aid"]), status=algo_status(str(o["X"]), executed),
+        avg_price=Decimal(str(o.get("ap") or "0")), executed_qty=executed, symbol=o["s"],
+        client_order_id=o.get("caid", ""), side=o["S"], order_type=o["o"],
+        price=Decimal(str(o.get("p") or "0")), orig_qty=Decimal(str(o.get("q") or "0")),
+        time_in_force=o.get("f", ""), update_time=when,
+        stop_price=Decimal(str(o.get("tp") or "0")), reduce_only=bool(o.get("R")),
+        is_algo=True)
+    return OrderUpdate(order, "ALGO_" + str(o["X"]).upper(), None, when)
+
+
+def list_status(e: dict[str, Any]) -> tuple[int, tuple[int, ...], bool, str]:
+    """Spot ``listStatus``: (order list id, the legs' order ids, all done?, symbol)."""
+    return (int(e["g"]), tuple(int(ref["i"]) for ref in e.get("O", ())),
+            e.get("L") == "ALL_DONE", str(e.get("s", "")))
 
 
 def spot_balances(e: dict[str, Any], current: dict[str, Balance]) -> BalanceUpdate:

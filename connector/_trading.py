@@ -7,34 +7,27 @@ id, never by resending. What the replies say goes to the ``AccountState``.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from . import _algo, _amend, _oco
 from . import _parsing as parse
 from ._core import ContractLike, order_id_of
 from ._market_data import MarketDataMixin
 from ._models import Balance, Contract, OrderStatus
+from ._resolve import RESOLVE_DELAYS, new_client_order_id, resolve
 from .errors import (
     BinanceError,
     ExchangeError,
     InputError,
     NetworkError,
-    OrderRejectedError,
-    OrderStateUnknownError,
     ServerError,
 )
 from .filters import fmt, parse_decimal, round_quantity
-from .orders import PreparedOrder, needs_reference_price, prepare_order
+from .orders import PreparedOrder, needs_reference_price, prepare_order, reference_from
 
-# How long to keep asking about an order whose POST outcome is unknown.
-RESOLVE_DELAYS = (0.2, 0.5, 1.0, 2.0, 3.0)
-
-
-def new_client_order_id() -> str:
-    """Unique, made before sending, within Binance's ``^[.A-Z:/a-z0-9_-]{1,36}$``."""
-    return f"sl-{uuid.uuid4().hex[:30]}"
+__all__ = ["RESOLVE_DELAYS", "TradingMixin", "new_client_order_id"]
 
 
 class TradingMixin(MarketDataMixin):
@@ -62,13 +55,18 @@ class TradingMixin(MarketDataMixin):
             self._add_log(f"No {c.quote_asset} balance to size a {c.symbol} trade", "WARNING")
             return None
         available = balance.free
-        quantity = round_quantity(c, available * pct / 100 / price_d)
+        quantity = self._size_from(c, available, price_d, pct)
         if quantity <= 0 or quantity < c.min_qty or (
                 c.min_notional and quantity * price_d < c.min_notional):
             self._add_log(f"{fmt(pct)} % of {fmt(available)} {c.quote_asset} is too small to "
                           f"trade {c.symbol} at {fmt(price_d)}", "WARNING")
             return None
         return quantity
+
+    def _size_from(self, c: Contract, available: Decimal, price: Decimal,
+                   pct: Decimal) -> Decimal:
+        """Spot: ``pct`` % of the free quote balance buys at ``price`` (futures override)."""
+        return round_quantity(c, available * pct / 100 / price)
 
     async def place_order(
         self,
@@ -78,24 +76,35 @@ class TradingMixin(MarketDataMixin):
         side: str,
         price: Any = None,
         tif: str | None = None,
+        *,
+        stop_price: Any = None,
+        reduce_only: bool = False,
+        post_only: bool = False,
+        callback_rate: Any = None,
     ) -> OrderStatus:
         """Validate locally (``prepare_order``), send once with our own client id, and
-        resolve unknown outcomes by query."""
+        resolve unknown outcomes by query.
+
+        Every Binance type of the market by its own name; futures conditional types go to
+        the algo-order service (``_algo``). For a trailing stop ``stop_price`` is the
+        activation price and ``callback_rate`` the trail in %.
+        """
         self._futures.refuse_in_hedge_mode()
         c = await self._contract(contract)
-        order = prepare_order(c, order_type, quantity, side, price, tif)
+        extras: dict[str, Any] = {"stop_price": stop_price, "reduce_only": reduce_only,
+                                  "post_only": post_only, "callback_rate": callback_rate}
+        order = prepare_order(c, order_type, quantity, side, price, tif, **extras)
         self._rest.require_credentials()  # before asking for a price: nothing is sent
-        if order.is_market and needs_reference_price(c, order.order_type):
-            # The notional filter applies to MARKET orders: check it at the current touch.
+        if needs_reference_price(c, order.order_type):
+            quote = self.prices.get(c.symbol) or await self.get_bid_ask(c)
+            reference = reference_from(order.order_type, order.side, quote["bid"], quote["ask"])
             order = prepare_order(c, order_type, quantity, side, price, tif,
-                                  reference_price=await self._touch(c, order.side))
+                                  reference_price=reference, **extras)
         for note in order.notes:
             self._add_log(note)
+        if order.is_algo:
+            return await _algo.place_algo(self, c, order)
         return await self._send(c, order)
-
-    async def _touch(self, c: Contract, side: str) -> Decimal:
-        quote = self.prices.get(c.symbol) or await self.get_bid_ask(c)
-        return quote["ask" if side == "BUY" else "bid"]
 
     async def _send(self, c: Contract, order: PreparedOrder) -> OrderStatus:
         client_id = new_client_order_id()
@@ -106,8 +115,6 @@ class TradingMixin(MarketDataMixin):
             data = await self._rest.request("POST", self._path("order"), params,
                                             security="SIGNED")
         except (NetworkError, ServerError) as exc:
-            self._add_log(f"{what}: outcome unknown ({exc}); asking the exchange about "
-                          f"client id {client_id}", "WARNING")
             status = await self._resolve_unknown(c, client_id, what, exc)
         except ExchangeError as exc:
             self._add_log(f"{what} rejected: {exc}", "ERROR")
@@ -120,47 +127,33 @@ class TradingMixin(MarketDataMixin):
                 status = await self.get_order_status(c, status.order_id)
             self._add_log(f"{what} placed: order {status.order_id} {status.status}"
                           + _fill_text(status))
+        if order.stop_price is not None and not status.stop_price:
+            # Some answers (the demo's FULL reply) leave out what we sent: it is ours.
+            status = replace(status, stop_price=order.stop_price)
+        if order.reduce_only and not status.reduce_only:
+            status = replace(status, reduce_only=True)
         self._account.order_learned(status)
         return status
 
     async def _resolve_unknown(self, c: Contract, client_id: str, what: str,
                                cause: Exception) -> OrderStatus:
         """Never resend: find out what happened to the order with our client id."""
-        last_error: Exception = cause
-        for delay in RESOLVE_DELAYS:
-            await asyncio.sleep(delay)
-            try:
-                data = await self._rest.request(
-                    "GET", self._path("order"),
-                    {"symbol": c.symbol, "origClientOrderId": client_id}, security="SIGNED")
-            except OrderRejectedError as exc:
-                if exc.code == -2013:
-                    last_error = exc
-                    continue  # not (yet) known: it may still be in flight
-                raise
-            except (NetworkError, ServerError) as exc:
-                last_error = exc
-                continue
-            status = parse.order_from(data, futures=self.futures)
-            self._add_log(f"{what}: the exchange has it as order {status.order_id} "
-                          f"{status.status}" + _fill_text(status))
-            return status
-        if isinstance(last_error, OrderRejectedError) and last_error.code == -2013:
-            self._add_log(f"{what} was not placed: the exchange has no order with client id "
-                          f"{client_id}", "ERROR")
-            raise OrderRejectedError(last_error.msg, code=-2013, status=last_error.status,
-                                     hint=f"Order not placed ({cause}); the exchange has no "
-                                          f"order with client id {client_id}")
-        self._add_log(f"{what}: outcome still unknown; look for client id {client_id} before "
-                      f"placing it again", "ERROR")
-        raise OrderStateUnknownError(
-            f"Could not establish whether the order was placed ({last_error}); look for client "
-            f"order id {client_id} before sending it again",
-            client_order_id=client_id, symbol=c.symbol)
+        async def query() -> OrderStatus:
+            data = await self._rest.request(
+                "GET", self._path("order"),
+                {"symbol": c.symbol, "origClientOrderId": client_id}, security="SIGNED")
+            return parse.order_from(data, futures=self.futures)
+
+        status = await resolve(self._add_log, what, client_id, c.symbol, query, cause)
+        self._add_log(f"{what}: the exchange has it as order {status.order_id} "
+                      f"{status.status}" + _fill_text(status))
+        return status
 
     async def cancel_order(self, contract: ContractLike, order_id: int) -> OrderStatus:
         c = await self._contract(contract)
         oid = order_id_of(order_id)
+        if self._is_algo(oid):
+            return await _algo.cancel_algo(self, c, oid)
         try:
             data = await self._rest.request("DELETE", self._path("order"),
                                             {"symbol": c.symbol, "orderId": oid},
@@ -186,6 +179,42 @@ class TradingMixin(MarketDataMixin):
         if not status.is_open:
             self._add_log(f"Order {oid} {c.symbol} is already {status.status}"
                           + _fill_text(status))
+
+    def _is_algo(self, order_id: int) -> bool:
+        return self.futures and order_id in self._account.algo_ids
+
+    async def get_order_status(self, contract: ContractLike, order_id: int) -> OrderStatus:
+        oid = order_id_of(order_id)
+        if self._is_algo(oid):
+            await self._contract(contract)
+            return await _algo.get_algo(self, oid)
+        return await super().get_order_status(contract, oid)
+
+    async def get_open_orders(self, contract: ContractLike | None = None) -> list[OrderStatus]:
+        """Open orders; on futures the conditional ones on the algo service too."""
+        orders = await super().get_open_orders(contract)
+        if self.futures:
+            symbol = None if contract is None else (await self._contract(contract)).symbol
+            orders += await _algo.open_algo_orders(self, symbol)
+        return orders
+
+    # -- orders beyond one order: OCO lists, amends ---------------------------------------
+
+    async def place_oco(self, contract: ContractLike, side: str, quantity: Any, price: Any,
+                        stop_price: Any, stop_limit_price: Any = None
+                        ) -> tuple[OrderStatus, ...]:
+        """Spot OCO (``orderList/oco``): a LIMIT_MAKER at ``price`` and a stop-loss at
+        ``stop_price`` (STOP_LOSS_LIMIT at ``stop_limit_price`` when given); the legs share
+        ``order_list_id`` and one ending ends the other."""
+        return await _oco.place_oco(self, await self._contract(contract), side, quantity, price,
+                                    stop_price, stop_limit_price)
+
+    async def amend_order(self, contract: ContractLike, order_id: int, *, price: Any = None,
+                          quantity: Any = None) -> OrderStatus:
+        """A LIMIT order's new price/quantity: spot cancelReplace (a new id), futures modify
+        (same id). Returns the order as it now stands."""
+        return await _amend.amend_order(self, await self._contract(contract),
+                                        order_id_of(order_id), price=price, quantity=quantity)
 
     async def _get_execution_price(self, contract: ContractLike, order_id: int) -> Decimal:
         return (await self.get_order_status(contract, order_id)).avg_price

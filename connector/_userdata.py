@@ -300,7 +300,11 @@ class UserDataStream:
                 self._margin_wanted.set()
             elif kind == "ACCOUNT_CONFIG_UPDATE":
                 account.apply_config_event(event)
-            elif kind in ("TRADE_LITE", "listStatus", "externalLockUpdate"):
+            elif kind == "ALGO_UPDATE":  # futures conditional orders
+                account.apply_order(sp.algo_update(event))
+            elif kind == "listStatus":  # spot OCO lists
+                account.apply_list_status(*sp.list_status(event))
+            elif kind in ("TRADE_LITE", "externalLockUpdate"):
                 pass  # carried fully by the events above
             else:
                 self._bad_frame(f"unknown user-data event {kind!r}", str(event)[:200])

@@ -130,8 +130,12 @@ class Bridge(QObject):
     # -- commands (awaited by the panes' tasks) ----------------------------------------------------
 
     async def place_order(self, symbol: str, order_type: str, quantity: Any, side: str,
-                          price: Any = None, tif: str | None = None) -> OrderStatus:
-        status = await self._client().place_order(symbol, order_type, quantity, side, price, tif)
+                          price: Any = None, tif: str | None = None,
+                          **extras: Any) -> OrderStatus:
+        """Every order type; ``extras`` are ``place_order``'s keyword-only ones (stop_price,
+        reduce_only, post_only, callback_rate)."""
+        status = await self._client().place_order(symbol, order_type, quantity, side, price, tif,
+                                                  **extras)
         self.orderChanged.emit(status)
         return status
 
@@ -181,3 +185,25 @@ class Bridge(QObject):
     def prefill_close(self, symbol: str, side: str, quantity: Decimal) -> None:
         """Ask the ticket to show a reduce-only close of ``quantity`` (the trader sends it)."""
         self.closePrefilled.emit(symbol, side, quantity)
+
+    # -- orders beyond LIMIT and MARKET (connector._oco, connector._amend) -------------------
+
+    async def place_oco(self, symbol: str, side: str, quantity: Any, price: Any,
+                        stop_price: Any, stop_limit_price: Any = None) -> tuple[OrderStatus, ...]:
+        legs = await self._client().place_oco(symbol, side, quantity, price, stop_price,
+                                              stop_limit_price)
+        for leg in legs:
+            self.orderChanged.emit(leg)
+        return tuple(legs)
+
+    async def amend_order(self, symbol: str, order_id: int, price: Any) -> OrderStatus:
+        status = await self._client().amend_order(symbol, order_id, price=price)
+        self.orderChanged.emit(status)
+        return status
+
+    ordersGrouped = Signal(object, str)  # tuple of order ids, group label (a bracket)
+
+    def group_orders(self, order_ids: tuple[int, ...], label: str) -> None:
+        """Tell the open-orders pane these orders are one group (a bracket's entry and
+        protective orders); OCO legs group by their order list id on their own."""
+        self.ordersGrouped.emit(order_ids, label)

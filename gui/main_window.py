@@ -24,12 +24,14 @@ from .environment import Environment
 from .models import LogModel, WatchlistModel
 from .panes import PANES, Pane, PaneContext
 from .panes.log import LogPane
+from .panes.open_orders import OpenOrdersPane
 from .panes.ticket import OrderTicket
 from .panes.watchlist import WatchlistPane
 from .secrets import SecretStore
 from .session import DemoFactory, Session, app_demo
 from .settings import Choice, Settings
 from .settings_dialog import KEY_PAIRS, SettingsDialog
+from .shortcuts import install_shortcuts
 from .status_bar import StatusBar
 from .tasks import Tasks
 from .widgets import ask, named
@@ -118,6 +120,10 @@ class MainWindow(QMainWindow):
         reset = named(QAction("Reset layout", self), "actionResetLayout")
         reset.triggered.connect(self.reset_layout)
         view.addAction(reset)
+        ticket = next((p for p in self.panes if isinstance(p, OrderTicket)), None)
+        orders = next((p for p in self.panes if isinstance(p, OpenOrdersPane)), None)
+        if ticket is not None and orders is not None:  # Help → Keyboard shortcuts
+            install_shortcuts(self, ticket, orders, self.tasks.spawn)
 
     # -- what the window shows ---------------------------------------------------------------
 

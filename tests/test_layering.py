@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # functions. A module named here may be imported whole; from the package ``connector``
 # itself only the names listed.
 VALUE_MODULES = frozenset({"connector.events", "connector.filters", "connector.errors",
-                           "connector.orders"})  # public modules only: no connector._models
+                           "connector.orders", "connector.conditional"})  # public, pure: no _models
 VALUE_NAMES = frozenset({
     "Balance", "Candle", "Contract", "OrderBook", "OrderStatus", "Position", "Trade",
     "BinanceError", "AuthError", "ExchangeError", "FilterError", "IPBannedError",

@@ -75,13 +75,6 @@ class Accounts(Margins):
             balances = {a: self.spot_balance(api_key, a) for a in sorted(assets)}
             self.sink.account_update(self.market, api_key, balances, reason, t)
 
-    def check_reduce_only(self, acct: Account, symbol: str, side: str) -> None:
-        """A reduce-only order must face an open position: Binance refuses one that would open
-        or grow it (-2022)."""
-        p = acct.positions.get(symbol)
-        if p is None or not p.amount or (p.amount > 0) == (side == "BUY"):
-            raise RejectError(-2022, "ReduceOnly Order is rejected.")
-
     # -- settings (POST leverage, marginType, positionSide/dual) ------------------------------------
 
     def set_leverage(self, api_key: str, symbol: str, leverage: int) -> dict[str, Any]:

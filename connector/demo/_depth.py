@@ -39,11 +39,11 @@ class Diff:
 
 class DepthBook:
     def __init__(self, tick: Decimal, step: Decimal, *, seed: int = 0,
-                 levels: int = LEVELS) -> None:
+                 levels: int = LEVELS, first_id: int = 1_000_000) -> None:
         self.tick = tick
         self.step = step
         self.levels = levels
-        self.update_id = 1_000_000
+        self.update_id = first_id
         self.bids: dict[Decimal, Decimal] = {}  # what is published: others' + own
         self.asks: dict[Decimal, Decimal] = {}
         self._others_bids: dict[Decimal, Decimal] = {}

@@ -16,15 +16,28 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from ._accounts import Account, Accounts
+from ._algo import AlgoService
 from ._keys import DEMO_API_KEY
 from ._market import INTERVAL_MS
+from ._oco import OrderList, end_siblings, list_done
+from ._order import Order
+from ._order_shape import order_dict
 from ._sink import EventSink
 from ._symbols import SymbolSpec
+from ._triggers import (
+    ALGO_TYPES,
+    LIMIT_PRICED,
+    SPOT_STOP_TYPES,
+    SPOT_TYPES,
+    check_reduce_only,
+    spot_stop_checks,
+    stop_reached,
+    trigger,
+)
 from ._wire import ZERO, Market, RejectError, fmt, now_ms
 
 __all__ = ["INTERVAL_MS", "Market", "MarketEngine", "Order", "RejectError", "fmt", "now_ms"]
@@ -34,34 +47,6 @@ FUTURES_TAKER_FEE = Decimal("0.0004")
 FUTURES_MAKER_FEE = Decimal("0.0002")
 
 
-@dataclass(slots=True)
-class Order:
-    order_id: int
-    client_order_id: str
-    api_key: str
-    symbol: str
-    side: str
-    type: str
-    time_in_force: str
-    price: Decimal
-    orig_qty: Decimal
-    time: int
-    executed_qty: Decimal = ZERO
-    cum_quote: Decimal = ZERO
-    status: str = "NEW"
-    update_time: int = 0
-    locked: Decimal = ZERO  # spot: asset locked for the rest of the order; futures: margin
-    reduce_only: bool = False
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in ("NEW", "PARTIALLY_FILLED")
-
-    @property
-    def avg_price(self) -> Decimal:
-        return self.cum_quote / self.executed_qty if self.executed_qty else ZERO
-
-
 class MarketEngine(Accounts):
     def __init__(self, market: Market, specs: Iterable[SymbolSpec], *, seed: int | None = None,
                  sink: EventSink | None = None) -> None:
@@ -69,6 +54,8 @@ class MarketEngine(Accounts):
         self._order_ids = itertools.count(1_000_001 if market == "spot" else 8_000_000_001)
         self.orders_by_id: dict[int, Order] = {}
         self.trades: list[dict[str, Any]] = []
+        self.algo = AlgoService(self)  # futures conditional orders (the algo-order service)
+        self.order_lists: dict[int, OrderList] = {}  # spot OCOs by orderListId
 
     # -- orders -------------------------------------------------------------------------------
 
@@ -91,34 +78,18 @@ class MarketEngine(Accounts):
         raise RejectError(-2013, "Order does not exist.")
 
     def order_dict(self, o: Order) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "symbol": o.symbol, "orderId": o.order_id, "clientOrderId": o.client_order_id,
-            "price": fmt(o.price), "origQty": fmt(o.orig_qty),
-            "executedQty": fmt(o.executed_qty), "status": o.status,
-            "timeInForce": o.time_in_force, "type": o.type, "side": o.side,
-            "time": o.time, "updateTime": o.update_time,
-        }
-        if self.futures:
-            d.update({
-                "avgPrice": fmt(o.avg_price, 5),
-                "cumQuote": fmt(o.cum_quote), "reduceOnly": o.reduce_only,
-                "closePosition": False, "positionSide": "BOTH", "stopPrice": "0",
-                "workingType": "CONTRACT_PRICE", "priceProtect": False, "origType": o.type,
-                "priceMatch": "NONE", "selfTradePreventionMode": "NONE", "goodTillDate": 0,
-            })
-        else:
-            d.update({
-                "orderListId": -1, "cummulativeQuoteQty": fmt(o.cum_quote), "stopPrice": "0",
-                "icebergQty": "0", "isWorking": o.is_open, "workingTime": o.time,
-                "origQuoteOrderQty": "0", "selfTradePreventionMode": "EXPIRE_MAKER",
-            })
-        return d
+        return order_dict(o, futures=self.futures)
 
     def place(self, api_key: str, *, symbol: str, side: str, type_: str, quantity: Decimal | None,
               price: Decimal | None, time_in_force: str | None, client_order_id: str | None,
-              quote_qty: Decimal | None = None, reduce_only: bool = False
+              quote_qty: Decimal | None = None, reduce_only: bool = False,
+              stop_price: Decimal | None = None, order_list_id: int = -1,
+              share_lock: bool = False, algo_id: int = 0, orig_type: str = ""
               ) -> tuple[Order, list[dict[str, Any]]]:
-        """Validate, accept and match one order. Returns the order and its fills."""
+        """Validate, accept and match one order. Returns the order and its fills.
+
+        ``share_lock``: an OCO's second leg, which shares its sibling's lock.
+        """
         spec = self.spec(symbol)
         if spec.status != "TRADING":
             raise RejectError(-1013, "Market is closed.")
@@ -127,7 +98,10 @@ class MarketEngine(Accounts):
             raise RejectError(-1100, "Illegal characters found in parameter 'side'; legal range is "
                               "'BUY, SELL'.")
         type_ = type_.upper()
-        if type_ not in ("LIMIT", "MARKET"):
+        if self.futures and type_ in ALGO_TYPES:
+            raise RejectError(-4120, "Order type not supported for this endpoint. Please use the "
+                              "Algo Order API endpoints instead.")
+        if type_ not in (("LIMIT", "MARKET") if self.futures else SPOT_TYPES):
             raise RejectError(-1116, "Invalid orderType.")
         book = self.books[spec.symbol]
         if type_ == "MARKET" and quantity is None and quote_qty is not None and not self.futures:
@@ -140,7 +114,11 @@ class MarketEngine(Accounts):
             if self.futures:
                 raise RejectError(-4003, "Quantity less than or equal to zero.")
             raise RejectError(-1013, "Invalid quantity.")
-        if type_ == "LIMIT":
+        if type_ == "LIMIT_MAKER":
+            if time_in_force:
+                raise RejectError(-1106, "Parameter 'timeInForce' sent when not required.")
+            time_in_force = "GTC"
+        if type_ in LIMIT_PRICED:
             if price is None:
                 raise RejectError(-1102, "Mandatory parameter 'price' was not sent, was "
                                   "empty/null, or malformed.")
@@ -159,12 +137,19 @@ class MarketEngine(Accounts):
                 raise RejectError(-1013, "Filter failure: PRICE_FILTER")
         elif price is not None and not self.futures:
             raise RejectError(-1106, "Parameter 'price' sent when not required.")
+        is_stop = type_ in SPOT_STOP_TYPES
+        if not self.futures:
+            spot_stop_checks(self, spec, type_, side, stop_price, api_key)
         if quantity % spec.step != 0 or quantity < spec.min_qty or quantity > spec.max_qty:
             if self.futures and quantity % spec.step != 0:
                 raise RejectError(-1111, "Precision is over the maximum defined for this asset.")
             raise RejectError(-1013, "Filter failure: LOT_SIZE")
-        ref_price = price if type_ == "LIMIT" and price is not None else (
-            book.ask if side == "BUY" else book.bid)
+        if type_ in LIMIT_PRICED and price is not None:
+            ref_price = price
+        elif is_stop and stop_price is not None:
+            ref_price = stop_price
+        else:
+            ref_price = book.ask if side == "BUY" else book.bid
         notional = quantity * ref_price
         if notional < spec.min_notional and not reduce_only:
             if self.futures:
@@ -172,36 +157,52 @@ class MarketEngine(Accounts):
                                   f"{format(spec.min_notional, 'f')} (unless you choose reduce "
                                   f"only).")
             raise RejectError(-1013, "Filter failure: NOTIONAL")
+        if reduce_only:
+            check_reduce_only(self, api_key, spec.symbol, side, quantity)
         acct = self.account(api_key)
-        if reduce_only and self.futures:
-            self.check_reduce_only(acct, spec.symbol, side)
         if client_order_id:
             for o in self.orders_by_id.values():
                 if o.api_key == api_key and o.client_order_id == client_order_id and o.is_open:
                     raise RejectError(-2010 if not self.futures else -4116,
                                       "Duplicate order sent." if not self.futures
                                       else "ClientOrderId is duplicated.")
+        limit = price if type_ in LIMIT_PRICED and price is not None else ZERO
+        crosses = type_ == "MARKET" or (type_ in LIMIT_PRICED and not is_stop and (
+            book.ask <= limit if side == "BUY" else book.bid >= limit))
+        if crosses and type_ == "LIMIT_MAKER":
+            raise RejectError(-2010, "Order would immediately match and take.")
         t = now_ms()
         order = Order(next(self._order_ids), client_order_id or _random_client_id(self._rng),
                       api_key, spec.symbol, side, type_,
-                      (time_in_force or "GTC") if type_ == "LIMIT" else "GTC",
-                      price if type_ == "LIMIT" and price is not None else ZERO, quantity, t,
-                      update_time=t, reduce_only=reduce_only)
-        self._reserve(acct, spec, order, ref_price)
+                      (time_in_force or "GTC") if type_ in LIMIT_PRICED else "GTC",
+                      limit, quantity, t, update_time=t, reduce_only=reduce_only,
+                      stop_price=stop_price if stop_price is not None else ZERO,
+                      working=not is_stop, order_list_id=order_list_id, algo_id=algo_id,
+                      orig_type=orig_type)
+        if not share_lock:
+            self._reserve(acct, spec, order, ref_price)
         self.orders_by_id[order.order_id] = order
         self.sink.order_update(self.market, api_key, self.order_dict(order), "NEW", ZERO, ZERO,
                                ZERO, None, -1, False, t)
         fills: list[dict[str, Any]] = []
-        marketable = type_ == "MARKET" or (
-            book.ask <= order.price if side == "BUY" else book.bid >= order.price)
-        if marketable and order.time_in_force == "GTX":
+        if crosses and order.time_in_force == "GTX":
             self._close(order, "EXPIRED")  # post-only would have taken liquidity
-        elif marketable:
+        elif crosses:
             touch = book.ask if side == "BUY" else book.bid
             fills.append(self._fill(order, quantity, touch, maker=False))
-        elif type_ == "LIMIT" and order.time_in_force in ("IOC", "FOK"):
+        elif type_ in LIMIT_PRICED and not is_stop and order.time_in_force in ("IOC", "FOK"):
             self._close(order, "EXPIRED")
+        elif order.locked and not self.futures:
+            # It rests: free moved to locked. Spot says so ("sent any time an account balance
+            # has changed"); futures pushes nothing for an order that neither fills nor ends.
+            self._account_changed(api_key, {self._locked_asset(spec, order)}, "ORDER", t)
         return order, fills
+
+    def _locked_asset(self, spec: SymbolSpec, order: Order) -> str:
+        """What ``order`` locks: futures margin in USDT; spot the quote to buy, the base to sell."""
+        if self.futures:
+            return "USDT"
+        return spec.quote if order.side == "BUY" else spec.base
 
     def _reserve(self, acct: Account, spec: SymbolSpec, order: Order, ref_price: Decimal) -> None:
         if self.futures:
@@ -218,7 +219,7 @@ class MarketEngine(Accounts):
             asset, need = spec.base, order.orig_qty
         if acct.free.get(asset, ZERO) < need:
             raise RejectError(-2010, "Account has insufficient balance for requested action.")
-        if order.type == "LIMIT":
+        if order.type != "MARKET":
             acct.free[asset] -= need
             acct.locked[asset] = acct.locked.get(asset, ZERO) + need
             order.locked = need
@@ -229,14 +230,14 @@ class MarketEngine(Accounts):
         if amount <= 0:
             return
         order.locked -= amount
-        if self.futures:
-            acct.locked["USDT"] = acct.locked.get("USDT", ZERO) - amount
-            return
-        asset = spec.quote if order.side == "BUY" else spec.base
-        acct.locked[asset] -= amount
-        acct.free[asset] = acct.free.get(asset, ZERO) + amount
+        asset = self._locked_asset(spec, order)
+        acct.locked[asset] = acct.locked.get(asset, ZERO) - amount
+        if not self.futures:
+            acct.free[asset] = acct.free.get(asset, ZERO) + amount
 
     def _fill(self, order: Order, qty: Decimal, price: Decimal, *, maker: bool) -> dict[str, Any]:
+        if order.order_list_id != -1:
+            end_siblings(self, order)  # Binance ends the other OCO leg before this one fills
         spec = self.specs[order.symbol]
         acct = self.account(order.api_key)
         t = now_ms()
@@ -265,10 +266,11 @@ class MarketEngine(Accounts):
                 spend, spend_asset, gain, gain_asset = qty, spec.base, quote, spec.quote
             fee = gain * SPOT_FEE
             fee_asset = gain_asset
-            if order.type == "LIMIT":
-                # the lock was taken at the limit price; a buy filled cheaper gets the rest back
-                reserved = qty * order.price if order.side == "BUY" else qty
-                used = min(reserved, order.locked)
+            if order.locked:
+                # the lock was taken at the limit (or stop) price; a buy filled cheaper gets the
+                # rest back
+                left_before = order.orig_qty - order.executed_qty + qty
+                used = min(order.locked * qty / left_before, order.locked)
                 order.locked -= used
                 acct.locked[spend_asset] -= used
                 acct.free[spend_asset] += used - spend
@@ -292,7 +294,19 @@ class MarketEngine(Accounts):
         self.sink.order_update(self.market, order.api_key, self.order_dict(order), "TRADE", qty,
                                price, fee, fee_asset, trade_id, maker, t, realized)
         self._account_changed(order.api_key, changed, "ORDER", t, order.symbol)
+        self._order_ended(order)
+        if self.futures and not acct.positions[order.symbol].amount:
+            self.algo.position_closed(order.api_key, order.symbol)
         return fill
+
+    def _order_ended(self, order: Order) -> None:
+        """Tell an OCO or an algo order that one of its orders is done."""
+        if order.is_open:
+            return
+        if order.order_list_id != -1:
+            list_done(self, order)
+        if order.algo_id:
+            self.algo.order_done(order)
 
     def _close(self, order: Order, status: str) -> None:
         spec = self.specs[order.symbol]
@@ -302,8 +316,9 @@ class MarketEngine(Accounts):
         order.update_time = now_ms()
         self.sink.order_update(self.market, order.api_key, self.order_dict(order), status, ZERO,
                                ZERO, ZERO, None, -1, False, order.update_time)
-        asset = "USDT" if self.futures else (spec.quote if order.side == "BUY" else spec.base)
-        self._account_changed(order.api_key, {asset}, "ORDER", order.update_time)
+        self._account_changed(order.api_key, {self._locked_asset(spec, order)}, "ORDER",
+                              order.update_time)
+        self._order_ended(order)
 
     def cancel(self, api_key: str, symbol: str, order_id: int | None,
                client_id: str | None) -> Order:
@@ -314,7 +329,7 @@ class MarketEngine(Accounts):
             raise RejectError(-2011, "Unknown order sent.") from None
         if not order.is_open:
             raise RejectError(-2011, "Unknown order sent.")
-        self._close(order, "CANCELED")
+        self._close(order, "CANCELED")  # an OCO leg cancels its list (via _order_ended)
         return order
 
     def cancel_all(self, api_key: str, symbol: str) -> list[Order]:
@@ -326,14 +341,6 @@ class MarketEngine(Accounts):
                 out.append(o)
         return out
 
-    def _match(self, symbol: str) -> None:
-        book = self.books[symbol]
-        for order in [o for o in self.orders_by_id.values() if o.symbol == symbol and o.is_open
-                      and o.type == "LIMIT"]:
-            crosses = book.ask <= order.price if order.side == "BUY" else book.bid >= order.price
-            if crosses:
-                self._fill(order, order.orig_qty - order.executed_qty, order.price, maker=True)
-
     def my_trades(self, api_key: str, symbol: str) -> list[dict[str, Any]]:
         out = []
         for t in self.trades:
@@ -342,6 +349,23 @@ class MarketEngine(Accounts):
                 out.append(row)
         return out
 
+    def _match(self, symbol: str) -> None:
+        book = self.books[symbol]
+        if self.futures:
+            self.algo.check(symbol)
+        else:
+            for order in [o for o in self.orders_by_id.values() if o.symbol == symbol
+                          and o.is_open and not o.working]:
+                if order.is_open and stop_reached(order.type, order.side, book.last,
+                                                  order.stop_price):
+                    trigger(self, order)
+        for order in [o for o in self.orders_by_id.values() if o.symbol == symbol and o.is_open
+                      and o.working and o.type in LIMIT_PRICED]:
+            if not order.is_open:
+                continue  # ended by its OCO sibling meanwhile
+            crosses = book.ask <= order.price if order.side == "BUY" else book.bid >= order.price
+            if crosses:
+                self._fill(order, order.orig_qty - order.executed_qty, order.price, maker=True)
 
 def _random_client_id(rng: random.Random) -> str:
     alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

@@ -7,10 +7,11 @@ never holds up the engine or the others. What is sent lives in the parts the
 hub is made of: ``_hub_market`` (market data), ``_hub_user`` (user data,
 listenKeys), ``_hub_wsapi`` (the spot WebSocket API).
 
-Paths: without a prefix (``/ws``, ``/ws/<anything>``, ``/stream``) the market
-is **spot**; under ``/public``, ``/market``, ``/private`` or ``/fut`` (and
-``/fut/public`` ... for clients that add Binance's split to a base URL) it is
-**USD-M futures**. A futures user stream is ``/private/ws/<listenKey>``,
+Paths: without a prefix (``/ws``, ``/ws/<anything>``, ``/stream``) or under
+``/demo-stream`` (named like Binance's spot demo host) the market is **spot**;
+under ``/public``, ``/market``, ``/private`` or ``/fut`` (and ``/fut/public``
+... for clients that add Binance's split to a base URL) it is **USD-M
+futures**. A futures user stream is ``/private/ws/<listenKey>``,
 ``/private/ws?listenKey=<key>`` or ``/ws/<listenKey>`` under any futures prefix.
 """
 
@@ -36,7 +37,10 @@ if TYPE_CHECKING:
 
 MAX_STREAMS = 1024
 FUTURES_PREFIXES = ("/public", "/market", "/private", "/fut")
-_PATH_PREFIXES = ("", *FUTURES_PREFIXES, "/fut/public", "/fut/market", "/fut/private")
+# "/demo-stream": spot again, named like Binance's spot demo host, for clients that tell spot
+# from futures by the host name in the URL (ccxt.pro looks for "/stream" or "demo-stream")
+_PATH_PREFIXES = ("", "/demo-stream", *FUTURES_PREFIXES, "/fut/public", "/fut/market",
+                  "/fut/private")
 _LISTEN_KEY_LENGTH = 60  # a tail this long without "@" is a (possibly unknown) listenKey
 
 

@@ -23,6 +23,7 @@ from ._engine import INTERVAL_MS, Market, MarketEngine, fmt, now_ms
 from ._hub_base import HubBase
 
 PULSE = 0.1  # s
+BOOK_IDLE = 60.0  # s
 PARTIAL_LEVELS = (5, 10, 20)
 OPEN_ORDER = ("NEW", "PARTIALLY_FILLED")
 
@@ -31,24 +32,26 @@ OPEN_ORDER = ("NEW", "PARTIALLY_FILLED")
 class _DepthState:
     book: DepthBook
     own: dict[int, tuple[str, Decimal, Decimal]] = field(default_factory=dict)  # id -> side, p, q
-    own_dirty: bool = True
     published_slow: int = 0  # u of the last event of the slow (@depth) stream
     published_fast: int = 0  # u of the last event of the @depth@100ms stream
     partial_slow: int = 0
     partial_fast: int = 0
     held: dict[str, Any] = field(default_factory=dict)  # stream -> event held back (reorder)
+    asked: float = field(default_factory=time.monotonic)  # last REST snapshot
 
 
 class MarketFeeds(HubBase):
     _last_kline: dict[tuple[Market, str], float]
     _last_mini: dict[tuple[Market, str], float]
     _depth: dict[tuple[Market, str], _DepthState]
+    _depth_ids: dict[tuple[Market, str], int]  # last update id of books forgotten
     _pulses: int
 
     def _init_market(self) -> None:
         self._last_kline = {}
         self._last_mini = {}
         self._depth = {}
+        self._depth_ids = {}
         self._pulses = 0
 
     def _engine(self, market: Market) -> MarketEngine:
@@ -127,17 +130,20 @@ class MarketFeeds(HubBase):
                 self._publish(market, "!miniTicker@arr", [data])
 
     def own_order_changed(self, market: Market, order: dict[str, Any]) -> None:
-        state = self._depth.get((market, order["symbol"]))
-        if state is None:
-            return
-        oid = int(order["orderId"])
-        resting = order["status"] in OPEN_ORDER and order["type"] in ("LIMIT", "LIMIT_MAKER")
-        if resting:
-            left = Decimal(order["origQty"]) - Decimal(order["executedQty"])
-            state.own[oid] = (order["side"], Decimal(order["price"]), left)
-        else:
-            state.own.pop(oid, None)
-        state.own_dirty = True
+        try:
+            state = self._depth.get((market, order["symbol"]))
+            if state is None:
+                return
+            oid = int(order["orderId"])
+            resting = (order.get("status") in OPEN_ORDER
+                       and order.get("type") in ("LIMIT", "LIMIT_MAKER"))
+            if resting:
+                left = Decimal(order["origQty"]) - Decimal(order["executedQty"])
+                state.own[oid] = (order["side"], Decimal(order["price"]), left)
+            else:
+                state.own.pop(oid, None)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            return  # an order shape that never rests in the book (e.g. an algo order)
 
     # -- depth -------------------------------------------------------------------------------
 
@@ -147,8 +153,9 @@ class MarketFeeds(HubBase):
         if state is None:
             engine = self._engine(market)
             spec = engine.specs[symbol]
-            state = _DepthState(DepthBook(spec.tick, spec.step,
-                                          seed=sum(map(ord, symbol)) + (market == "futures")))
+            state = _DepthState(DepthBook(
+                spec.tick, spec.step, seed=sum(map(ord, symbol)) + (market == "futures"),
+                first_id=self._depth_ids.get((market, symbol), 999_000) + 1000))
             for o in engine.orders_by_id.values():
                 if o.symbol == symbol and o.is_open and o.type in ("LIMIT", "LIMIT_MAKER"):
                     state.own[o.order_id] = (o.side, o.price, o.orig_qty - o.executed_qty)
@@ -165,12 +172,12 @@ class MarketFeeds(HubBase):
         for side, price, qty in state.own.values():
             levels = own_bids if side == "BUY" else own_asks
             levels[price] = levels.get(price, Decimal(0)) + qty
-        state.own_dirty = False
         return state.book.sync(bid, bid_qty, ask, ask_qty, own_bids, own_asks)
 
     def depth_snapshot(self, market: Market, symbol: str, limit: int) -> dict[str, Any]:
         """REST ``depth``: the book as of its newest diff (every diff before it is sent)."""
         state = self.depth_state(market, symbol)
+        state.asked = time.monotonic()
         self._step_depth(market, symbol, state, fast=True, slow=False)
         faults = self.ex.faults
         lag = 0
@@ -303,14 +310,23 @@ class MarketFeeds(HubBase):
                 self._mark_prices(every_3s=n % 30 == 0, every_1s=n % 10 == 0)
 
     def _wanted_depth(self, market: Market) -> None:
-        """Make the book of every symbol whose depth someone subscribed to."""
+        """Make the book of every symbol whose depth someone subscribed to; forget books
+        nobody has streamed or asked for in ``BOOK_IDLE`` s (they cost a sync per pulse)."""
         engine = self._engine(market)
+        wanted = set()
         for m, name in list(self._subs):
             if m != market or "@depth" not in name or not self._subs[(m, name)]:
                 continue
             symbol = name.partition("@")[0].upper()
-            if symbol in engine.specs and (market, symbol) not in self._depth:
-                self.depth_state(market, symbol)
+            if symbol in engine.specs:
+                wanted.add(symbol)
+                if (market, symbol) not in self._depth:
+                    self.depth_state(market, symbol)
+        idle = time.monotonic() - BOOK_IDLE
+        for m, symbol in [k for k, st in self._depth.items() if st.asked < idle]:
+            if m == market and symbol not in wanted:
+                # a book made again later goes on from here: ids never run backwards
+                self._depth_ids[(m, symbol)] = self._depth.pop((m, symbol)).book.update_id
 
     def _tickers(self, market: Market) -> None:
         engine = self._engine(market)
@@ -320,6 +336,9 @@ class MarketFeeds(HubBase):
             symbol = name.partition("@")[0].upper()
             if symbol in engine.specs:
                 self._publish(market, name, ticker_event(engine, symbol))
+        if self.wanted(market, "!ticker@arr"):
+            self._publish(market, "!ticker@arr", [ticker_event(engine, s)
+                                                  for s in engine.symbols()])
 
     def _mark_prices(self, *, every_3s: bool, every_1s: bool) -> None:
         engine = self.ex.futures

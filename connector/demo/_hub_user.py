@@ -50,12 +50,13 @@ class UserStreams(HubBase):
                 "e": "executionReport", "E": time_ms, "s": order["symbol"],
                 "c": order["clientOrderId"], "S": order["side"], "o": order["type"],
                 "f": order["timeInForce"], "q": order["origQty"], "p": order["price"],
-                "P": "0.00000000", "F": "0.00000000", "g": -1,
+                "P": order.get("stopPrice", "0.00000000"), "F": "0.00000000",
+                "g": order.get("orderListId", -1),
                 "C": order["clientOrderId"] if execution_type == "CANCELED" else "",
                 "x": execution_type, "X": order["status"], "r": "NONE", "i": order["orderId"],
                 "l": fmt(last_qty), "z": order["executedQty"], "L": fmt(last_price),
                 "n": fmt(commission), "N": commission_asset, "T": time_ms, "t": trade_id,
-                "v": 0, "I": trade_id, "w": order["status"] in ("NEW", "PARTIALLY_FILLED"),
+                "v": 0, "I": trade_id, "w": order.get("isWorking", True),
                 "m": is_maker, "M": False, "O": order["time"],
                 "Z": order["cummulativeQuoteQty"], "Y": fmt(last_qty * last_price),
                 "Q": "0.00000000", "W": order["time"], "V": "EXPIRE_MAKER",
@@ -66,14 +67,15 @@ class UserStreams(HubBase):
             "e": "ORDER_TRADE_UPDATE", "E": time_ms, "T": time_ms,
             "o": {"s": order["symbol"], "c": order["clientOrderId"], "S": order["side"],
                   "o": order["type"], "f": order["timeInForce"], "q": order["origQty"],
-                  "p": order["price"], "ap": order["avgPrice"], "sp": "0",
+                  "p": order["price"], "ap": order["avgPrice"], "sp": order.get("stopPrice", "0"),
                   "x": "CALCULATED" if execution_type == "LIQUIDATION" else execution_type,
                   "X": order["status"], "i": order["orderId"], "l": fmt(last_qty),
                   "z": order["executedQty"], "L": fmt(last_price),
                   "N": commission_asset or "USDT", "n": fmt(commission), "T": time_ms,
                   "t": max(trade_id, 0), "b": "0", "a": "0", "m": is_maker,
                   "R": order.get("reduceOnly", False), "wt": "CONTRACT_PRICE",
-                  "ot": order["type"], "ps": "BOTH", "cp": False, "rp": fmt(realized_pnl),
+                  "ot": order.get("origType", order["type"]), "ps": "BOTH", "cp": False,
+                  "rp": fmt(realized_pnl),
                   "pP": False, "si": 0, "ss": 0, "V": "NONE", "pm": "NONE", "gtd": 0},
         }
         self._to_user_stream(api_key, event)
@@ -105,6 +107,32 @@ class UserStreams(HubBase):
         if market == "futures":
             self._to_user_stream(api_key, {"e": "ACCOUNT_CONFIG_UPDATE", "E": time_ms,
                                            "T": time_ms, "ac": {"s": symbol, "l": leverage}})
+
+    # -- conditional orders (EventSink) ---------------------------------------------------
+
+    def algo_update(self, market: Market, api_key: str, algo: dict[str, Any],
+                    time_ms: int) -> None:
+        """Futures ``ALGO_UPDATE`` on the user stream."""
+        self._to_user_stream(api_key, {"e": "ALGO_UPDATE", "T": time_ms, "E": time_ms, "o": {
+            "caid": algo["clientAlgoId"], "aid": algo["algoId"], "at": algo["algoType"],
+            "o": algo["orderType"], "s": algo["symbol"], "S": algo["side"], "ps": "BOTH",
+            "f": algo["timeInForce"], "q": algo["quantity"], "X": algo["algoStatus"],
+            "ai": algo["actualOrderId"], "ap": algo["avgPrice"], "aq": algo["executedQty"],
+            "act": "0", "tp": algo["triggerPrice"], "p": algo["price"], "V": "EXPIRE_MAKER",
+            "wt": algo["workingType"], "pm": "NONE", "cp": False, "pP": False,
+            "R": algo["reduceOnly"], "tt": algo["triggerTime"], "gtd": 0,
+            "rm": algo["rejectReason"]}})
+
+    def list_status(self, market: Market, api_key: str, order_list: dict[str, Any],
+                    time_ms: int) -> None:
+        """Spot ``listStatus`` on the WebSocket API user stream."""
+        self._to_ws_api(api_key, {
+            "e": "listStatus", "E": time_ms, "s": order_list["symbol"],
+            "g": order_list["orderListId"], "c": order_list["contingencyType"],
+            "l": order_list["listStatusType"], "L": order_list["listOrderStatus"], "r": "NONE",
+            "C": order_list["listClientOrderId"], "T": time_ms,
+            "O": [{"s": o["symbol"], "i": o["orderId"], "c": o["clientOrderId"]}
+                  for o in order_list["orders"]]})
 
     def _to_ws_api(self, api_key: str, event: dict[str, Any]) -> None:
         for conn in tuple(self.conns):

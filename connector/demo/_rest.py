@@ -25,6 +25,7 @@ from ._auth import strip_signature, verify_signature
 from ._record import RecordedRequest
 from ._rest_account import register_account
 from ._rest_call import PREFIXES, WEIGHT_LIMIT_1M, Call, Handler, Route
+from ._rest_conditional import register_conditional
 from ._rest_orders import register_orders
 from ._rest_public import register_public
 from ._wire import RejectError
@@ -47,6 +48,7 @@ class RestApi:
             self._add(futures, "GET", f"{prefix}/time", self._time, "NONE", 1)
         register_public(self)
         register_orders(self)
+        register_conditional(self)
         register_account(self)
         _rest_market.register(self)  # depth, ticker/price v2, leverageBracket, trade history
 
@@ -117,8 +119,12 @@ class RestApi:
             if asyncio.iscoroutine(result):
                 result = await result
         except RejectError as exc:
-            return exc.status, {"code": exc.code, "msg": exc.msg}, headers
-        if request.method == "POST" and request.path.endswith("/order"):
+            body: dict[str, Any] = {"code": exc.code, "msg": exc.msg}
+            if getattr(exc, "data", None) is not None:  # cancelReplace's failure report
+                body["data"] = exc.data  # type: ignore[attr-defined]
+            return exc.status, body, headers
+        if request.method == "POST" and request.path.endswith(
+                ("/order", "/algoOrder", "/oco", "/cancelReplace")):
             headers.update(self._count_order(now))
         if fault is not None and fault.after_accept:
             if fault.delay:

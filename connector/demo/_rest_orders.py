@@ -41,6 +41,7 @@ def _new_order(call: Call) -> dict[str, Any]:
         time_in_force=call.get("timeInForce"), client_order_id=client_id,
         quote_qty=call.decimal("quoteOrderQty"),
         reduce_only=(call.get("reduceOnly") or "").lower() == "true",
+        stop_price=None if e.futures else call.decimal("stopPrice"),
     )
     d = e.order_dict(order)
     if e.futures:

@@ -29,6 +29,13 @@ class EventSink(Protocol):
                        reason: str, time_ms: int,
                        positions: list[dict[str, Any]] | None = None) -> None: ...
 
+    # -- conditional orders (orders helper) --
+    def algo_update(self, market: Market, api_key: str, algo: dict[str, Any],
+                    time_ms: int) -> None: ...
+
+    def list_status(self, market: Market, api_key: str, order_list: dict[str, Any],
+                    time_ms: int) -> None: ...
+
 
 class NullSink:
     def book_ticker(self, *args: Any, **kwargs: Any) -> None:
@@ -41,4 +48,10 @@ class NullSink:
         pass
 
     def account_update(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def algo_update(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def list_status(self, *args: Any, **kwargs: Any) -> None:
         pass

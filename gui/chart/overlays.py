@@ -21,12 +21,23 @@ def order_price(order: OrderStatus) -> Decimal:
     return order.price if order.price else order.stop_price
 
 
+def draggable(order: OrderStatus) -> bool:
+    """A resting limit order's line can be dragged to amend its price (as its row can)."""
+    return not order.is_algo and order.order_type in ("LIMIT", "LIMIT_MAKER") and order.is_open
+
+
 class OrderLines:
-    """One dashed horizontal line per open order of the shown symbol, in its side's colour."""
+    """One dashed horizontal line per open order of the shown symbol, in its side's colour.
+
+    A limit order's line is movable: releasing it calls ``dragged(order, price)`` (the
+    pane amends) and puts the line back where the order is until the exchange says it
+    moved, so the line never shows a price the exchange has not accepted.
+    """
 
     def __init__(self, plot: pg.PlotItem, theme: ChartTheme) -> None:
         self._plot = plot
         self._theme = theme
+        self.dragged: Callable[[OrderStatus, Decimal], object] | None = None
         self.lines: dict[int, pg.InfiniteLine] = {}
         self.decimals: tuple[int | None, int | None] = (None, None)  # price, quantity
         self._shown: dict[int, tuple[Decimal, Decimal, str]] = {}
@@ -47,13 +58,24 @@ class OrderLines:
         pen.setCosmetic(True)
         pen.setStyle(Qt.PenStyle.DashLine)
         label = f"{order.side} {fixed(left, self.decimals[1])} @ {fixed(price, self.decimals[0])}"
-        line = pg.InfiniteLine(pos=float(price), angle=0, movable=False, pen=pen, label=label,
+        line = pg.InfiniteLine(pos=float(price), angle=0, movable=draggable(order), pen=pen,
+                               label=label,
                                labelOpts={"position": 0.02, "color": color, "anchors": [(0, 1), (0, 1)],
                                           "fill": QColor(self._theme.background)})
         line.setZValue(5)
+        if draggable(order):
+            line.setToolTip("Drag to amend the price")
+            line.sigPositionChangeFinished.connect(lambda ln, o=order: self._released(o, ln))
         self._plot.addItem(line, ignoreBounds=True)
         self.lines[order.order_id] = line
         self._shown[order.order_id] = state
+
+    def _released(self, order: OrderStatus, line: pg.InfiniteLine) -> None:
+        """A dragged line was let go: ask for the amend, show the order where it is now."""
+        price = Decimal(repr(float(line.value())))
+        line.setValue(float(order_price(order)))
+        if self.dragged is not None and price > 0 and price != order_price(order):
+            self.dragged(order, price)
 
     def remove(self, order_id: int) -> None:
         line = self.lines.pop(order_id, None)

@@ -20,8 +20,9 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from connector import Candle, Contract, OrderStatus
+from connector import BinanceError, Candle, Contract, OrderStatus
 from connector.events import Kline
+from connector.filters import round_price
 
 from ..chart import INTERVAL_MS, CandleStore, ChartTheme, chart_theme
 from ..chart.numbers import fixed
@@ -97,6 +98,7 @@ class ChartPane(Pane):
         self.set_theme(self.theme.name)
         ctx.bridge.symbolFocused.connect(self.set_symbol)
         ctx.bridge.orderChanged.connect(self.on_order)
+        self.order_lines.dragged = lambda o, p: self.ctx.spawn(self.amend_to(o, p))
 
     # -- pane protocol -------------------------------------------------------------------------
 
@@ -256,6 +258,16 @@ class ChartPane(Pane):
         return (c.price_decimals, c.quantity_decimals) if c else (None, None)
 
     # -- orders and fills ------------------------------------------------------------------------
+
+    async def amend_to(self, order: OrderStatus, price: Decimal) -> None:
+        """An order's line dragged to ``price``: amend it (rounded to the tick); the line
+        moves when the exchange says the order did. Errors go to the log."""
+        if self.contract is not None:
+            price = round_price(self.contract, price)
+        try:
+            await self.ctx.bridge.amend_order(order.symbol, order.order_id, price)
+        except (BinanceError, RuntimeError) as exc:
+            self.ctx.log(f"Amend of order {order.order_id} failed: {exc}", "ERROR")
 
     def on_order(self, order: OrderStatus) -> None:
         """An order changed: move its line, and mark what it filled since we last saw it."""

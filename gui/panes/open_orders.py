@@ -1,12 +1,28 @@
-"""Open orders pane: live orders; cancel by button, context menu or double-click."""
+"""Open orders pane: live orders; cancel by button, context menu or double-click; amend a
+price by editing it in its row (double-click or F2 on the Price cell).
+
+Conditional orders show their trigger and reduce-only; OCO legs and a bracket's orders
+(``bridge.ordersGrouped``) show as one group.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from connector import BinanceError, Contract, OrderStatus
 
@@ -26,8 +42,9 @@ class OpenOrdersPane(Pane):
         self.model = OrdersModel(self)
         self.proxy = DecimalSortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = Table("openOrders", (110, 100, 60, 80, 120, 110, 110, 100))
+        self.view = Table("openOrders", (100, 90, 50, 130, 100, 90, 80, 80, 100, 80, 110))
         self.view.setModel(self.proxy)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
@@ -50,6 +67,8 @@ class OpenOrdersPane(Pane):
         layout.addWidget(self.view)
         layout.addLayout(bar)
         ctx.bridge.orderChanged.connect(self.model.upsert)
+        ctx.bridge.ordersGrouped.connect(self.model.set_group)
+        self.model.amendRequested.connect(lambda o, p: self.ctx.spawn(self.amend_order(o, p)))
 
     # -- the pane protocol ---------------------------------------------------------------------
 
@@ -70,6 +89,16 @@ class OpenOrdersPane(Pane):
             await self.ctx.bridge.cancel_order(order.symbol, order.order_id)
         except (BinanceError, RuntimeError) as exc:
             self.ctx.log(f"Cancel of order {order.order_id} failed: {exc}", "WARNING")
+
+    async def amend_order(self, order: OrderStatus, price: Decimal) -> None:
+        """A price edited in the row: amend it at the exchange; errors go to the log."""
+        try:
+            status = await self.ctx.bridge.amend_order(order.symbol, order.order_id, price)
+        except (BinanceError, RuntimeError) as exc:
+            self.ctx.log(f"Amend of order {order.order_id} failed: {exc}", "ERROR")
+            return
+        if status.order_id != order.order_id:  # spot cancel-replace: a new order took over
+            self.model.upsert(replace(order, status="canceled"))
 
     async def cancel_all(self, symbol: str) -> None:
         for order in [o for o in self.model.orders if o.symbol == symbol]:
@@ -102,6 +131,10 @@ class OpenOrdersPane(Pane):
 
     def _double_clicked(self, index: QModelIndex) -> None:
         order = self.model.order_at(self.proxy.mapToSource(index).row())
+        if order is not None and index.column() == self.model.PRICE and \
+                self.model.amendable(order):
+            self.view.edit(index)  # a price is amended, not cancelled
+            return
         if order is not None:
             self.ctx.spawn(self.cancel_order(order))
 

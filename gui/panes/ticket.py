@@ -1,8 +1,15 @@
 """Order ticket: what to trade, checked against the symbol's filters as you type, and sent.
 
+Every order type of the market in plain words (Limit, Market, Stop limit, Stop market,
+Take profit limit/market, Trailing stop on futures, OCO on spot), the extra fields each
+needs (``ticket_fields``), an optional bracket (``brackets``), and on futures the symbol's
+leverage and margin mode (``leverage``). One validation path: ``ticket_orders.build``,
+i.e. the connector's ``prepare_order``.
+
 The ticket follows the focused symbol (``bridge.symbolFocused``), takes prices other panes
-choose (``bridge.priceChosen``), and keeps the touch of every symbol from ``BookTicker``
-events for its market-order estimates: it asks no one for quotes.
+choose (``bridge.priceChosen``), a position to close (``bridge.closePrefilled``), and keeps
+the touch of every symbol from ``BookTicker`` events for its market-order estimates: it
+asks no one for quotes.
 """
 
 from __future__ import annotations
@@ -15,15 +22,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from connector import BinanceError, Contract
+from connector.conditional import PLAIN_TYPES
 from connector.errors import InputError
 from connector.events import BookTicker
-from connector.filters import fmt
-from connector.orders import PreparedOrder, prepare_order
 
 from ..environment import Environment
 from ..models import money
 from ..widgets import DecimalEdit, ask, named
 from .base import Pane, PaneContext
+from .brackets import Brackets
+from .leverage import LeverageControls
+from .ticket_fields import ConditionalFields, binance_type, takes_price
+from .ticket_orders import TicketOrder, build, describe, send
 
 PERCENTS = (25, 50, 75, 100)
 
@@ -48,7 +58,8 @@ class OrderTicket(Pane):
         self.side = named(QComboBox(), "ticketSide")
         self.side.addItems(["BUY", "SELL"])
         self.type = named(QComboBox(), "ticketType")
-        self.type.addItems(["Limit", "Market"])
+        self.type.addItems([plain for plain, _ in PLAIN_TYPES["spot"]])
+        self.futures = False
         self.quantity = DecimalEdit("ticketQuantity")
         self.quantity.setPlaceholderText("0")
         self.price = DecimalEdit("ticketPrice")
@@ -62,17 +73,22 @@ class OrderTicket(Pane):
         self.status = named(QLabel(""), "ticketStatus")
         self.buy = named(QPushButton("Buy"), "buyButton")
         self.sell = named(QPushButton("Sell"), "sellButton")
+        self.leverage = LeverageControls(ctx.bridge, ctx.spawn, self)
+        self.brackets = Brackets(ctx.bridge, ctx.spawn, ctx.log)
         self._lay_out()
 
         self.buy.clicked.connect(lambda: self.ctx.spawn(self.submit("BUY")))
         self.sell.clicked.connect(lambda: self.ctx.spawn(self.submit("SELL")))
         self.symbol.currentTextChanged.connect(self._symbol_changed)
         self.type.currentTextChanged.connect(self._type_changed)
-        for edit in (self.quantity, self.price):
+        for edit in (self.quantity, self.price, *self.extra.edits):
             edit.textChanged.connect(self.validate)
+        for box in (self.extra.post_only, self.extra.reduce_only):
+            box.toggled.connect(self.validate)
         self.side.currentTextChanged.connect(self.validate)
         ctx.bridge.symbolFocused.connect(self._focused)
         ctx.bridge.priceChosen.connect(self._price_chosen)
+        ctx.bridge.closePrefilled.connect(self.prefill_close)
         self._type_changed(self.type.currentText())
 
     def _lay_out(self) -> None:
@@ -83,6 +99,9 @@ class OrderTicket(Pane):
         form.addRow("Order", _row(self.side, self.type, self.tif))
         form.addRow("Quantity", _row(self.quantity, self.quantity_unit, stretch_first=True))
         form.addRow("Price", _row(self.price, self.price_unit, stretch_first=True))
+        self.extra = ConditionalFields(form, self)
+        self.extra.add_rows()
+        form.addRow(self.leverage)
         buttons = []
         for pct in PERCENTS:
             button = named(QPushButton(f"{pct}%"), f"ticketPct{pct}")
@@ -110,6 +129,7 @@ class OrderTicket(Pane):
 
     def on_disconnected(self) -> None:
         self.quotes.clear()
+        self.brackets.clear()
         self.set_contracts({}, [])
 
     # -- state ----------------------------------------------------------------------------------
@@ -139,12 +159,35 @@ class OrderTicket(Pane):
         symbol = text.strip().upper()
         contract = self.contracts.get(symbol)
         if contract is not None:
+            self._set_market(contract.futures)
             self.quantity.step = contract.lot_size
             self.price.step = contract.tick_size
+            for edit in (self.extra.stop, self.extra.stop_limit, self.extra.take_profit,
+                         self.extra.stop_loss):
+                edit.step = contract.tick_size
             self.quantity_unit.setText(contract.base_asset)
             self.price_unit.setText(contract.quote_asset)
             self.ctx.bridge.focus_symbol(symbol)
+        self.leverage.set_symbol(symbol if contract is not None else "")
         self.validate()
+
+    def _set_market(self, futures: bool) -> None:
+        """The plain-words types of this market (the choice kept when both have it)."""
+        if futures == self.futures:
+            return
+        self.futures = futures
+        current = self.type.currentText()
+        plain = [p for p, _ in PLAIN_TYPES["futures" if futures else "spot"]]
+        self.type.blockSignals(True)
+        self.type.clear()
+        self.type.addItems(plain)
+        self.type.setCurrentText(current if current in plain else plain[0])
+        self.type.blockSignals(False)
+        self._type_changed(self.type.currentText())
+
+    def kind(self) -> str:
+        """The chosen type by Binance's name (or OCO)."""
+        return binance_type(self.type.currentText(), self.futures)
 
     def _focused(self, symbol: str) -> None:
         """Another pane focused a symbol: load it, with its bid as a starting price."""
@@ -156,38 +199,53 @@ class OrderTicket(Pane):
             self.price.set_value(quote[0])
 
     def _price_chosen(self, price: Decimal) -> None:
-        if self.type.currentText() != "Limit":
+        if not takes_price(self.kind(), self.futures):
             self.type.setCurrentText("Limit")
         self.price.set_value(price)
 
-    def _type_changed(self, kind: str) -> None:
-        is_limit = kind == "Limit"
-        self.price.setEnabled(is_limit)
-        self.tif.setEnabled(is_limit)
+    def prefill_close(self, symbol: str, side: str, quantity: Decimal) -> None:
+        """A position to close from the positions pane: a reduce-only MARKET order, shown
+        for the trader to check and send."""
+        self.set_symbol(symbol)
+        self.type.setCurrentText("Market")
+        self.side.setCurrentText(side)
+        self.quantity.set_value(quantity)
+        self.extra.reduce_only.setChecked(True)
+        self.set_status(f"Close {symbol}: check and press {side.title()}")
+
+    def _type_changed(self, plain: str) -> None:
+        kind = binance_type(plain, self.futures)
+        priced = takes_price(kind, self.futures)
+        self.price.setEnabled(priced)
+        self.tif.setEnabled(priced and kind != "OCO")
+        self.extra.show_for(kind, self.futures)
         self.validate()
 
     # -- validation -------------------------------------------------------------------------------
 
-    def request(self, side: str) -> PreparedOrder | str:
-        """The order the ticket describes, or a message saying what is wrong."""
+    def request(self, side: str) -> TicketOrder | str:
+        """The order the ticket describes, or a message saying what is wrong: the
+        connector's own rules decide (``ticket_orders.build``), as ``place_order`` will."""
         symbol = self.symbol.currentText().strip().upper()
         contract = self.contracts.get(symbol)
         if contract is None:
             return f"Unknown symbol {symbol!r}" if symbol else "Choose a symbol"
-        market = self.type.currentText() == "Market"
+        kind = self.kind()
         qty = self.quantity.value()
         if qty is None or qty <= 0:
             return "Enter a quantity greater than zero"
-        price = None if market else self.price.value()
-        if not market and (price is None or price <= 0):
-            return f"Enter a limit price in {contract.quote_asset}"
+        price: Decimal | None = None
+        if takes_price(kind, contract.futures):
+            price = self.price.value()
+            if price is None or price <= 0:
+                return f"Enter a limit price in {contract.quote_asset}"
         touch = self.quotes.get(symbol)
-        reference = None if touch is None else (touch[1] if side == "BUY" else touch[0])
-        try:
-            return prepare_order(contract, "MARKET" if market else "LIMIT", qty, side, price,
-                                 self.tif.currentText(), reference_price=reference)
-        except InputError as exc:
-            return str(exc)
+        mid = None if touch is None else (touch[0] + touch[1]) / 2
+        extras = self.extra.check(contract, kind, side, price, mid)
+        if isinstance(extras, str):
+            return extras
+        tif = self.tif.currentText() if self.tif.isEnabled() else None
+        return build(contract, kind, qty, side, price, tif, touch, extras)
 
     def validate(self) -> bool:
         result = self.request(self.side.currentText())
@@ -229,9 +287,7 @@ class OrderTicket(Pane):
         self.sell.setEnabled(False)
         self.set_status(f"Sending {summary}…")
         try:
-            status = await self.ctx.bridge.place_order(
-                request.symbol, request.order_type, request.quantity, request.side,
-                request.price, request.tif)
+            placed = await send(self.ctx.bridge, request)
         except (BinanceError, RuntimeError) as exc:
             self.set_status(f"Rejected: {exc}", error=True)
             if isinstance(exc, (InputError, RuntimeError)):  # the connector logs the rest
@@ -241,11 +297,14 @@ class OrderTicket(Pane):
             self.submitting = False
             self.buy.setEnabled(True)
             self.sell.setEnabled(True)
-        self.set_status(f"Order {status.order_id}: {status.status.replace('_', ' ')}")
+        self.brackets.watch(placed[0], self.futures, request.extras.take_profit,
+                            request.extras.stop_loss)
+        self.set_status(", ".join(f"Order {s.order_id}: {s.status.replace('_', ' ')}"
+                                  for s in placed))
 
     async def size_from_balance(self, pct: int) -> None:
         symbol = self.symbol.currentText().strip().upper()
-        price = self.price.value() if self.type.currentText() == "Limit" else None
+        price = self.price.value() if takes_price(self.kind(), self.futures) else None
         if price is None and symbol in self.quotes:
             price = self.quotes[symbol][1]
         if price is None or not self.ctx.bridge.connected:
@@ -260,15 +319,6 @@ class OrderTicket(Pane):
             self.set_status(f"{pct}% of the balance is too small to trade", error=True)
             return
         self.quantity.set_value(quantity)
-
-
-def describe(request: PreparedOrder, contract: Contract) -> str:
-    """BUY 0.001 BTCUSDT @ 50,000.00 ≈ 50.00 USDT: the sentence a confirmation shows."""
-    at = (f" @ {money(request.price, contract.price_decimals, grouped=True)}"
-          if request.price is not None else " at market")
-    value = (f" ≈ {money(request.notional, 2, grouped=True)} {contract.quote_asset}"
-             if request.notional is not None else "")
-    return f"{request.side} {fmt(request.quantity)} {request.symbol}{at}{value}"
 
 
 def _row(*widgets: QWidget, stretch_first: bool = False) -> QHBoxLayout:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -121,6 +124,17 @@ def test_a_lagging_snapshot_is_fetched_again_then_the_sync_starts_over() -> None
     assert levels(h.books["BTCUSDT"])[0] == [("100.0", "1"), ("99.0", "7")]
 
 
+def test_events_before_start_are_kept() -> None:
+    h = Harness()
+    h.last_u = 10
+    h.sync.on_event(h.event(11, 12, [("98.0", "1")]))  # subscribed, not started yet
+    h.sync.start()
+    h.sync.start()  # a second start asks nothing more
+    assert h.asked == [0.0]
+    h.sync.on_snapshot(snap(11))
+    assert levels(h.books["BTCUSDT"])[0] == [("100.0", "1"), ("99.0", "2"), ("98.0", "1")]
+
+
 def test_snapshot_errors_retry_and_stop_forgets() -> None:
     h = Harness()
     h.sync.start()
@@ -148,4 +162,7 @@ def test_a_held_book_keeps_its_levels() -> None:
     assert now == OrderBook("BTCUSDT", 11, now.bids, now.asks)
     assert "2 bids" in repr(now) and hash(now) == hash(now)
     assert h.changes and h.changes[-1].last_update_id == 11
+    trimmed = dataclasses.replace(now, bids=now.bids[:1])
+    assert trimmed.bids == now.bids[:1] and trimmed.asks == now.asks
+    assert pickle.loads(pickle.dumps(now)) == now and type(copy.copy(now)) is OrderBook
 

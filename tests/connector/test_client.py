@@ -125,8 +125,10 @@ async def test_trade_size_is_a_share_of_the_quote_balance(client: BinanceClient)
     assert size is not None
     step = client.contracts["BTCUSDT"].lot_size
     free = (await client.get_balances())["USDT"].free
+    # futures: the available balance margins leverage times its notional
+    buying_power = free * client.leverage_of("BTCUSDT") if client.futures else free
     assert size % step == 0
-    assert size <= free / 4 / 50_000 < size + step
+    assert size <= buying_power / 4 / 50_000 < size + step
     assert await client.get_trade_size("BTCUSDT", Decimal(50_000), Decimal("0.0001")) is None
 
 

@@ -47,7 +47,7 @@ def test_market_notional_is_checked_at_the_reference_price_where_it_applies() ->
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("STOP", "1", "BUY", "1"), "Order type 'STOP' is not valid"),
+    (("STOP", "1", "BUY", "1"), "Order type 'STOP' does not exist on Binance spot; use one of"),
     (("LIMIT", "1", "HOLD", "1"), "Side 'HOLD' is not valid"),
     (("LIMIT", "1", "BUY", "1", "GTX"), "Time in force 'GTX' is not valid"),
     (("LIMIT", "1", "BUY", " "), "A LIMIT order needs a price; give one in USDT"),

@@ -135,3 +135,26 @@ async def test_silent_user_stream_is_noticed_and_reconciled(client: BinanceClien
     demo.faults.silent = False
     await until(lambda: order.order_id not in client.open_orders, what="reconciled fill")
     assert exchange_open_ids(demo, client) == set()
+
+
+async def test_resting_spot_order_lock_reaches_balances(spot_client: BinanceClient,
+                                                        demo: DemoExchange) -> None:
+    """A limit order that rests moves funds from free to locked: Binance says so with an
+    ``outboundAccountPosition``, and nothing else would (no fill or reconnect need follow)."""
+    quote = await spot_client.get_bid_ask("BTCUSDT")
+    low, high = quote["bid"] - 3000, quote["ask"] + 3000  # far from the walk: they rest
+
+    def same(*assets: str) -> bool:
+        truth = demo.spot.balances()
+        return all((spot_client.balances[a].free, spot_client.balances[a].locked)
+                   == (Decimal(truth[a]["free"]), Decimal(truth[a]["locked"])) for a in assets)
+
+    buy = await spot_client.place_order("BTCUSDT", "LIMIT", "0.002", "BUY", low)
+    sell = await spot_client.place_order("BTCUSDT", "LIMIT", "0.003", "SELL", high)
+    assert {buy.order_id, sell.order_id} == exchange_open_ids(demo, spot_client)
+    await until(lambda: same("USDT", "BTC"), what="the locks to reach the client's balances")
+    assert spot_client.balances["USDT"].locked == Decimal("0.002") * low
+    assert spot_client.balances["BTC"].locked == Decimal("0.003")
+    await spot_client.cancel_order("BTCUSDT", buy.order_id)
+    await until(lambda: spot_client.balances["USDT"].locked == 0, what="the lock released")
+    assert same("USDT", "BTC")

@@ -42,6 +42,9 @@ class Rig:
         return [r.params for r in self.demo.requests_to("/api/v3/klines")]
 
 
+D = Decimal
+
+
 def context(bridge: Bridge, errors: list[BaseException]) -> PaneContext:
     def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
@@ -171,6 +174,32 @@ def test_an_order_line_appears_with_its_order_and_goes_with_it(run: Runner) -> N
             await rig.bridge.cancel_order("BTCUSDT", order.order_id)
             await until(lambda: order.order_id not in lines, what="the line to go")
             assert lines == {}
+
+    run(body())
+
+
+def test_dragging_a_limit_orders_line_amends_it_at_the_exchange(run: Runner) -> None:
+    async def body() -> None:
+        async with chart_rig() as rig:
+            contract = rig.bridge.contract("BTCUSDT")
+            assert contract is not None
+            last = rig.pane.store.candles[-1].close
+            price = (last * Decimal("0.9")).quantize(contract.tick_size)
+            order = await rig.bridge.place_order("BTCUSDT", "LIMIT", Decimal("0.001"), "BUY",
+                                                 price)
+            lines = rig.pane.order_lines.lines
+            await until(lambda: order.order_id in lines, what="the order's line")
+            line = lines[order.order_id]
+            assert line.movable
+            target = price - Decimal(100)
+            line.setValue(float(target) + 0.004)  # a drag lands between ticks
+            line.sigPositionChangeFinished.emit(line)
+            assert line.value() == float(price)  # back where the exchange has it, for now
+            await until(lambda: [D(o["price"]) for o in rig.demo.spot.open_orders()] == [target],
+                        what="the amend at the exchange")
+            await until(lambda: any(ln.value() == float(target) for ln in lines.values()),
+                        what="the line at the amended price")
+            assert len(rig.demo.spot.open_orders()) == 1
 
     run(body())
 

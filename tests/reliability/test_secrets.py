@@ -32,13 +32,14 @@ def test_full_session_leaks_nothing(run: Runner, memory_keyring: MemoryKeyring,
             window = await open_window()
             client = window.client
             assert client is not None
-            for qty in ("0.001", "50"):  # a fill, then an exchange rejection
+            for sent, qty in enumerate(("0.001", "50"), 1):  # a fill, then a rejection
                 fill_ticket(window, "BTCUSDT", "Market", qty)
                 QTest.mouseClick(child(window, QPushButton, "buyButton"),
                                  Qt.MouseButton.LeftButton)
-                await until(lambda: not window._submitting and len(order_posts(testnet)) >= 1)
-            await until(lambda: "Rejected" in child(window, QLabel, "ticketStatus").text()
-                        or len(order_posts(testnet)) == 2)
+                # this order's POST made and answered (not the previous one's)
+                await until(lambda n=sent: len(order_posts(testnet)) == n
+                            and not window._submitting)
+            await until(lambda: "Rejected" in child(window, QLabel, "ticketStatus").text())
             testnet.faults.fail_next("/api/v3/order", method="POST", status=503,
                                      after_accept=True)
             fill_ticket(window, "ETHUSDT", "Market", "0.01")

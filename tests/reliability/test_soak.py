@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 SEEDS = (3, 777, 2026)
 SECONDS = 12.0
@@ -27,6 +29,7 @@ def load_soak() -> ModuleType:
         sys.path.remove(str(BENCH))
 
 
+@pytest.mark.timeout(300)  # settling after the faults may take a while on a loaded machine
 async def test_short_soak_over_three_seeds_loses_and_duplicates_nothing() -> None:
     soak = load_soak()
     results = await asyncio.gather(*(soak.run(SECONDS, 2, seed) for seed in SEEDS))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connector.orders import PreparedOrder
+from gui.panes.ticket_orders import TicketOrder
 
 from ..gui.conftest import Runner
 from ..gui.test_main_window import fill_ticket, open_window, order_posts
@@ -34,7 +34,7 @@ def test_ticket_text_fuzz(run: Runner) -> None:
         run(window.submit_order(side))  # raises here if anything escaped the slot
         sent = len(order_posts(demo)) - before
         status = window.ticket.status.text()
-        if isinstance(request, PreparedOrder):
+        if isinstance(request, TicketOrder):
             seen["valid"] += 1
             assert sent == 1, (qty, price, kind, side, status)
             assert not status.startswith("Not sent"), status

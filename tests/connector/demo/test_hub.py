@@ -148,6 +148,27 @@ async def test_ws_api_subscribe_and_events(ex: DemoExchange,
         assert (await next_json(ws, '"x"'))["error"]["code"] == -1100
 
 
+async def test_ws_api_resting_order_sends_its_lock(ex: DemoExchange,
+                                                  session: aiohttp.ClientSession) -> None:
+    """An order that rests moves free to locked, and Binance pushes the balance for that."""
+    from decimal import Decimal
+
+    async with session.ws_connect(ex.ws_api_url) as ws:
+        await ws.send_str(signed_subscribe(DEMO_API_KEY, DEMO_API_SECRET))
+        assert (await next_json(ws, "s1"))["status"] == 200
+        price = ex.spot.books["BTCUSDT"].bid - 5000
+        ex.spot.place(DEMO_API_KEY, symbol="BTCUSDT", side="BUY", type_="LIMIT",
+                      quantity=Decimal("0.002"), price=price, time_in_force="GTC",
+                      client_order_id="rest-1")
+        report = await next_json(ws, "executionReport")
+        assert (report["event"]["c"], report["event"]["X"]) == ("rest-1", "NEW")
+        balances = (await next_json(ws, "outboundAccountPosition"))["event"]["B"]
+        assert [b["a"] for b in balances] == ["USDT"]
+        assert Decimal(balances[0]["l"]) == Decimal("0.002") * price
+        assert balances[0] == {"a": "USDT", **{k: ex.spot.balances()["USDT"][n]
+                                              for k, n in (("f", "free"), ("l", "locked"))}}
+
+
 async def test_listen_key_lifecycle(ex: DemoExchange, session: aiohttp.ClientSession) -> None:
     headers = {"X-MBX-APIKEY": DEMO_API_KEY}
     async with session.put(ex.rest_url + "/fapi/v1/listenKey", headers=headers) as r:

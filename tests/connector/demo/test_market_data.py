@@ -288,3 +288,14 @@ async def test_recording_is_bounded_or_off() -> None:
             await ws.send_str('{"method":"LIST_SUBSCRIPTIONS","id":1}')
             await _frames(ws, '"id":1')
         assert not ex.requests and not ex.ws_messages and len(ex.requests) == 0
+
+
+async def test_idle_books_are_forgotten_and_ids_go_on(ex: DemoExchange,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from connector.demo import _hub_market
+
+    first = ex.hub.depth_snapshot("spot", "ETHUSDT", 5)["lastUpdateId"]
+    monkeypatch.setattr(_hub_market, "BOOK_IDLE", 0.0)
+    await until(lambda: ("spot", "ETHUSDT") not in ex.hub._depth, what="the idle book gone")
+    monkeypatch.setattr(_hub_market, "BOOK_IDLE", 60.0)
+    assert ex.hub.depth_snapshot("spot", "ETHUSDT", 5)["lastUpdateId"] > first
