@@ -7,7 +7,17 @@ server. ``_wire`` writes pre-built frames from its own process instead.
 
 from __future__ import annotations
 
+import socket
+from contextlib import closing
+
 from _wire import WireServer as FloodServer
 from _wire import symbols
 
-__all__ = ["FloodServer", "symbols"]
+__all__ = ["FloodServer", "free_port", "symbols"]
+
+
+def free_port() -> int:
+    """A loopback port free right now (bench/book.py's depth server binds it)."""
+    with closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
