@@ -33,6 +33,7 @@ from typing import Any
 
 import _common  # noqa: F401  (import path)
 from _common import median, percentile
+from _stats import Rounds
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="starlight-bench-"))
@@ -190,7 +191,9 @@ async def _history(n: int) -> None:
                         ("store (numpy arrays)", build), ("first paint", paint),
                         ("total: request to first paint", total)):
             print(f"  {name:<44} min {min(v):.3f}  median {median(v):.3f}  max {max(v):.3f}")
-        print(f"  total / baseline median: {median(total) / median(raw):.2f}x")
+        res = Rounds(["baseline", "total"])
+        res.values = {"baseline": raw, "total": total}
+        res.ratio("total", "baseline", label="total / baseline (request to first paint)")
         pane.close()
         await client.close()
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import _common  # noqa: F401  (import path)
-from _common import median
+from _stats import Rounds
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -137,11 +137,6 @@ def baseline_round(path: Path) -> tuple[float, int]:
     return elapsed, rows
 
 
-def stats(values: list[float]) -> str:
-    return (f"min {min(values) * 1000:7.1f} ms  median {median(values) * 1000:7.1f} ms  "
-            f"max {max(values) * 1000:7.1f} ms")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fills", type=int, default=100_000)
@@ -170,10 +165,14 @@ def main() -> None:
                     elapsed, rows = baseline_round(path)
                     assert rows == args.fills, rows
                     base.append(elapsed)
-        print(f"lazy pane, first rows painted:   {stats(lazy)}")
-        print(f"lazy pane, PnL of all fills:     {stats(pnl)}")
-        print(f"baseline QStandardItemModel:     {stats(base)}")
-        print(f"ratio baseline / lazy (medians): {median(base) / median(lazy):.0f}x")
+        res = Rounds(["lazy pane, first rows painted", "lazy pane, PnL of all fills",
+                      "baseline QStandardItemModel"])
+        for name, values in zip(res.names, (lazy, pnl, base), strict=True):
+            res.values[name] = [v * 1000 for v in values]
+        res.summary("ms", f"{args.rounds} interleaved rounds, load average "
+                          f"{os.getloadavg()[0]:.1f}:")
+        res.ratio("baseline QStandardItemModel", "lazy pane, first rows painted",
+                  label="baseline / lazy first paint")
     app.quit()
 
 

@@ -22,11 +22,12 @@ from ._depth_feed import DepthFeeds
 from ._models import OrderBook
 from ._options import LiveOptions
 from ._rest import RestClient
+from ._stream_parsing import BOOK_MARK, DecodeError, decode_book_frame
 from ._streams import MarketStreams
 from ._userdata import AccountReader, UserDataStream
 from .endpoints import Endpoints
 from .errors import InputError
-from .events import Event
+from .events import BookTicker, Event
 
 __all__ = ["LiveFeeds", "LiveOptions", "stream_name"]
 
@@ -59,7 +60,7 @@ class LiveFeeds:
         self._session: aiohttp.ClientSession | None = None
         self.market = MarketStreams(self.options.streams(endpoints.futures),
                                     session=self.session, handle_frame=self._on_market,
-                                    emit_state=emit, log=log)
+                                    handle_raw=self._on_raw, emit_state=emit, log=log)
         self.user: UserDataStream | None = None
         self._last_update: dict[str, int] = {}
         self.depth = DepthFeeds(endpoints=endpoints, rest=rest, books=books, emit=emit,
@@ -128,15 +129,9 @@ class LiveFeeds:
         """The hot path: one frame -> state + one event, with no detours."""
         kind = data.get("e")
         if kind is None or kind == "bookTicker":
-            symbol = data["s"]
-            update = data["u"]
-            last = self._last_update.get(symbol)
-            if last is not None and last - 1_000_000 < update <= last:
-                return  # seen already (rotation overlap); a far lower id is a restart
-            event = sp.book_ticker(data)
-            self._last_update[symbol] = update
-            self._prices[symbol] = {"bid": event.bid, "ask": event.ask}
-            self._emit(event)
+            self._on_book(BookTicker(data["s"], Decimal(data["b"]), Decimal(data["B"]),
+                                     Decimal(data["a"]), Decimal(data["A"]), data["u"],
+                                     data.get("E", 0)))  # an update id is required here
         elif kind == "aggTrade":
             self._emit(sp.agg_trade(data))
         elif kind == "kline":
@@ -155,4 +150,31 @@ class LiveFeeds:
             self._account.apply_mark(mark)  # open positions' unrealized PnL follows the mark
         else:
             self.market.bad_frame(f"unknown event {kind!r}", str(data))
+
+    def _on_raw(self, raw: str | bytes) -> bool:
+        """Per message: a bookTicker frame straight into its event; True if taken.
+
+        ``sp.fast_book_ticker`` inlined (a call is 5 % of this path); False sends the
+        frame down the generic path, which handles or reports it.
+        """
+        if type(raw) is not str or BOOK_MARK not in raw:
+            return False
+        try:
+            event = decode_book_frame(raw).data
+        except DecodeError:
+            return False
+        if not event.update_id:
+            return False  # the generic path reports it
+        self._on_book(event)
+        return True
+
+    def _on_book(self, event: BookTicker) -> None:
+        """Drop an update already applied, keep ``prices`` current, deliver it."""
+        symbol, update = event.symbol, event.update_id
+        last = self._last_update.get(symbol)
+        if last is not None and last - 1_000_000 < update <= last:
+            return  # seen already (rotation overlap); a far lower id is a restart
+        self._last_update[symbol] = update
+        self._prices[symbol] = {"bid": event.bid, "ask": event.ask}
+        self._emit(event)
 

@@ -10,12 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import msgspec
+
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class Contract:
-    """A tradable symbol and the filters every order on it must pass."""
+class Contract(msgspec.Struct, frozen=True, gc=False):
+    """A tradable symbol and the filters every order on it must pass.
+
+    A frozen msgspec ``Struct`` rather than a dataclass, where speed needs it:
+    ``get_contracts`` builds thousands at once, and a 19-field frozen dataclass
+    costs ten times as much to build (as much as decoding exchangeInfo itself).
+    Equal, hashable and immutable like the others; it holds only strings,
+    numbers and a tuple of strings, so it stays out of the cycle collector.
+    """
 
     symbol: str
     base_asset: str

@@ -29,7 +29,7 @@ def _step(text: str) -> tuple[Decimal, int]:
     return step, decimals_of(step)
 
 
-class _Filter(msgspec.Struct):
+class _Filter(msgspec.Struct, gc=False):
     filterType: str
     tickSize: str = "0"
     minPrice: str = "0"
@@ -44,13 +44,13 @@ class _Filter(msgspec.Struct):
     applyToMarket: bool = True
 
 
-class _Symbol(msgspec.Struct):
+class _Symbol(msgspec.Struct, gc=False):
     symbol: str
     status: str
     baseAsset: str
     quoteAsset: str
-    filters: list[_Filter] = []
-    orderTypes: list[str] = []
+    filters: tuple[_Filter, ...] = ()
+    orderTypes: tuple[str, ...] = ()
     contractType: str = "PERPETUAL"
 
 
@@ -62,6 +62,7 @@ class _ExchangeInfo(msgspec.Struct):
 # into typed structs skips every field we do not use instead of building dicts for them.
 _exchange_info = msgspec.json.Decoder(_ExchangeInfo)
 _NO_FILTER = _Filter("")
+_DEFAULT_TYPES = ("LIMIT", "MARKET")
 
 
 def contract_from(s: _Symbol, *, futures: bool) -> Contract:
@@ -87,27 +88,14 @@ def contract_from(s: _Symbol, *, futures: bool) -> Contract:
         max_notional = _dec(notional_f.maxNotional)
         apply_to_market = (notional_f.applyMinToMarket if notional_f.filterType == "NOTIONAL"
                            else notional_f.applyToMarket)
-    return Contract(
-        symbol=s.symbol,
-        base_asset=s.baseAsset,
-        quote_asset=s.quoteAsset,
-        price_decimals=price_decimals,
-        quantity_decimals=quantity_decimals,
-        tick_size=tick,
-        lot_size=step,
-        exchange="binance_futures" if futures else "binance_spot",
-        min_price=_dec(price_f.minPrice),
-        max_price=_dec(price_f.maxPrice),
-        min_qty=_dec(lot.minQty),
-        max_qty=_dec(lot.maxQty),
-        market_lot_size=_step(market_lot.stepSize)[0],
-        market_min_qty=_dec(market_lot.minQty),
-        market_max_qty=_dec(market_lot.maxQty),
-        min_notional=min_notional,
-        max_notional=max_notional,
-        apply_min_notional_to_market=apply_to_market,
-        order_types=tuple(s.orderTypes) or ("LIMIT", "MARKET"),
-    )
+    return Contract(  # positionally: keywords cost four times as much, times thousands
+        s.symbol, s.baseAsset, s.quoteAsset, price_decimals, quantity_decimals, tick, step,
+        "binance_futures" if futures else "binance_spot",
+        _dec(price_f.minPrice), _dec(price_f.maxPrice),  # min_price, max_price
+        _dec(lot.minQty), _dec(lot.maxQty),  # min_qty, max_qty
+        _step(market_lot.stepSize)[0], _dec(market_lot.minQty),  # market_lot_size, _min_qty
+        _dec(market_lot.maxQty), min_notional, max_notional,  # market_max_qty, notional
+        apply_to_market, s.orderTypes or _DEFAULT_TYPES)
 
 
 def decode_contracts(body: bytes, *, futures: bool) -> dict[str, Contract]:

@@ -25,6 +25,7 @@ from .errors import NetworkError
 from .events import ConnectionState
 
 Handler = Callable[[dict[str, Any], str], None]  # (payload, stream name or "")
+RawHandler = Callable[[str | bytes], bool]  # tried first on a frame; True: taken whole
 # What a payload of the wrong shape raises in a handler (a missing key, a bad number):
 # skipped as a bad frame. Anything else is a bug and goes to the supervisor.
 MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError)
@@ -66,6 +67,7 @@ class Host(Protocol):
 
     options: StreamOptions
     handle_frame: Handler
+    handle_raw: RawHandler | None
     emit_state: EmitFn
     log: LogFn
 
@@ -229,6 +231,7 @@ class MarketConnection:
         """
         handle = self.manager.handle_frame
         on_frame = self._on_frame
+        fast = self.manager.handle_raw
         text, binary = aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY
         ping, pong = aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG
         self._close_reason = ""
@@ -237,7 +240,8 @@ class MarketConnection:
             self.received += 1
             kind = msg.type
             if kind is text or kind is binary:
-                on_frame(msg.data, handle)
+                if fast is None or not fast(msg.data):
+                    on_frame(msg.data, handle)
             elif kind is ping:
                 with contextlib.suppress(ConnectionError, RuntimeError):  # closing under us
                     await ws.pong(msg.data)

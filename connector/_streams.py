@@ -19,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-from ._socket import EmitFn, Handler, LogFn, MarketConnection, StreamOptions
+from ._socket import EmitFn, Handler, LogFn, MarketConnection, RawHandler, StreamOptions
 from .errors import ExchangeError, NetworkError
 
 __all__ = ["MarketConnection", "MarketStreams", "StreamOptions"]
@@ -29,10 +29,12 @@ class MarketStreams:
     """Every market connection of one client, grouped by URL."""
 
     def __init__(self, options: StreamOptions, *, session: Callable[[], Any],
-                 handle_frame: Handler, emit_state: EmitFn, log: LogFn) -> None:
+                 handle_frame: Handler, emit_state: EmitFn, log: LogFn,
+                 handle_raw: RawHandler | None = None) -> None:
         self.options = options
         self._session_factory = session
         self.handle_frame = handle_frame
+        self.handle_raw = handle_raw  # tried first on every frame; may decline it
         self.emit_state = emit_state
         self.log = log
         self.connections: dict[str, list[MarketConnection]] = {}

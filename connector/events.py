@@ -1,7 +1,7 @@
 """Events the client delivers to listeners (``client.add_listener``).
 
-Each is a frozen dataclass, delivered on the event loop in the order the
-connector learned of it. The GUI's bridge turns them into Qt signals.
+Each is a frozen dataclass (``BookTicker`` a frozen msgspec Struct), delivered on
+the event loop in the order the connector learned of it. The GUI's bridge turns them into Qt signals.
 """
 
 from __future__ import annotations
@@ -10,11 +10,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeAlias
 
+import msgspec
+
 from ._models import ZERO, Balance, Candle, OrderBook, OrderStatus, Position, Trade
 
 
-@dataclass(frozen=True, slots=True)
-class BookTicker:
+class BookTicker(msgspec.Struct, frozen=True, gc=False, rename={
+        "symbol": "s", "bid": "b", "bid_qty": "B", "ask": "a", "ask_qty": "A",
+        "update_id": "u", "time": "E"}):
+    """Best bid/ask of a symbol (``<symbol>@bookTicker``), the most frequent event.
+
+    A frozen msgspec ``Struct`` rather than a dataclass, where speed needs it: the
+    stream decodes Binance's frame (whose keys the ``rename`` maps) straight into it in
+    C, Decimals included, and building one costs a tenth of a frozen dataclass. Equal,
+    hashable and immutable like the others; ``gc=False`` because it holds only strings,
+    Decimals and ints, so it can never be part of a reference cycle.
+    """
+
     symbol: str
     bid: Decimal
     bid_qty: Decimal

@@ -13,9 +13,11 @@ checked by ``conditional``'s rules; they come out as fields with defaults on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 from ._models import ZERO, Contract
 from .conditional import check_conditional, needs_price, needs_stop
@@ -220,7 +222,7 @@ def _prepare_conditional(contract: Contract, order_type: object, quantity: objec
         notes.append(f"Quantity {fmt(qty)} rounded down to {fmt(rounded)} "
                      f"{contract.base_asset} ({contract.symbol} lot step)")
     notes.extend(order.notes)
-    checked = replace(contract, min_notional=ZERO) if order.reduce_only else contract
+    checked = msgspec.structs.replace(contract, min_notional=ZERO) if order.reduce_only else contract
     at = order.stop_price or reference_price
     check_order(checked, rounded, order.price, market=is_market, reference_price=at)
     at = order.price if order.price is not None else at

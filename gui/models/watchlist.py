@@ -34,6 +34,12 @@ from ._format import (
 
 FLASH_SECONDS = 0.3
 AGE_COLUMN = 5
+# One round trip per painted cell: (text, alignment, foreground, background, bold).
+# The view's delegate (``gui.panes._watchlist_delegate``) asks for this instead of the
+# seven roles Qt's default delegate asks for one by one; ``data()`` still answers those.
+CELL_ROLE = int(Qt.ItemDataRole.UserRole) + 7
+_ALIGN = tuple(LEFT if col == 0 else RIGHT for col in range(6))
+_BOLD = bold()  # one font, not one per call
 
 
 @dataclass(slots=True)
@@ -86,29 +92,41 @@ class WatchlistModel(QAbstractTableModel):
             return None
         q = self.rows[index.row()]
         col = index.column()
+        if role == CELL_ROLE:
+            return (self._text(q, col), _ALIGN[col], self._foreground(q, col),
+                    self._background(q, col), col == 0)
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return q.symbol
-            if col in (1, 2, 3):
-                return money((q.bid, q.ask, q.last)[col - 1], q.decimals)
-            if col == 4:
-                return "—" if q.change_pct is None else f"{q.change_pct:+.2f}%"
-            return q.age(time.monotonic())
+            return self._text(q, col)
         if role == SORT_ROLE:
             age = -q.updated if q.stale else None
             return sort_key((q.symbol, q.bid, q.ask, q.last, q.change_pct, age)[col])
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if col == 0 else RIGHT
+            return _ALIGN[col]
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(q, col)
         if role == Qt.ItemDataRole.BackgroundRole:
-            if col in (1, 2) and not q.stale and q.flash_until > time.monotonic():
-                return UP_BG if q.flash_up else DOWN_BG
-        elif role == Qt.ItemDataRole.ToolTipRole and q.stale:
+            return self._background(q, col)
+        if role == Qt.ItemDataRole.ToolTipRole and q.stale:
             return (f"Stale: no fresh price for {q.symbol} since its market connection went "
                     f"down {q.age(time.monotonic()).removeprefix('stale ')} ago")
-        elif role == Qt.ItemDataRole.FontRole and col == 0:
-            return bold()
+        if role == Qt.ItemDataRole.FontRole and col == 0:
+            return _BOLD
+        return None
+
+    @staticmethod
+    def _text(q: Quote, col: int) -> str:
+        if col == 0:
+            return q.symbol
+        if col in (1, 2, 3):
+            return money((q.bid, q.ask, q.last)[col - 1], q.decimals)
+        if col == 4:
+            return "—" if q.change_pct is None else f"{q.change_pct:+.2f}%"
+        return q.age(time.monotonic())
+
+    @staticmethod
+    def _background(q: Quote, col: int) -> Any:
+        if col in (1, 2) and not q.stale and q.flash_until > time.monotonic():
+            return UP_BG if q.flash_up else DOWN_BG
         return None
 
     @staticmethod

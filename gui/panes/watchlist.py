@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,9 +16,14 @@ from connector.events import AggTrade, BookTicker, ConnectionState, MiniTicker
 from ..environment import Environment
 from ..models import DecimalSortProxy, WatchlistModel
 from ..widgets import Table, named
+from ._watchlist_delegate import WatchlistDelegate
 from .base import Pane, PaneContext
 
 CHANNELS = ("bookTicker", "miniTicker")
+# The watchlist repaints at most this often (the window flushes every 50 ms): 200 rows of
+# quotes are read at a glance, and each repaint is the GUI's largest single cost at
+# stream speed (bench/gui.py stall). Ten a second still shows every flash (0.3 s).
+REPAINT_SECONDS = 0.1
 
 
 class WatchlistView(Table):
@@ -41,6 +47,7 @@ class WatchlistPane(Pane):
         settings = ctx.settings
         self.env = Environment(settings.environment, settings.market)
         self.model = WatchlistModel(self)
+        self._painted = 0.0  # monotonic time of the last flush
         self.model.set_symbols(settings.watchlist(self.env.name, self.env.market), {})
         self.add_edit = named(QLineEdit(), "watchlistAdd")
         self.add_edit.setPlaceholderText("Add symbol…  (e.g. BTCUSDT, Enter)")
@@ -56,6 +63,7 @@ class WatchlistPane(Pane):
         self.proxy.setSourceModel(self.model)
         self.view = WatchlistView("watchlist", (92, 100, 100, 100, 64, 64))
         self.view.setModel(self.proxy)
+        self.view.setItemDelegate(WatchlistDelegate(self.view))  # one data() call per cell
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
@@ -97,7 +105,10 @@ class WatchlistPane(Pane):
         self.model.set_symbols([], {})  # the next environment brings its own list
 
     def flush(self) -> None:
-        self.model.flush()
+        now = time.monotonic()
+        if now - self._painted >= REPAINT_SECONDS:
+            self._painted = now
+            self.model.flush()
 
     def tables(self) -> Mapping[str, QTableView]:
         return {"watchlist": self.view}

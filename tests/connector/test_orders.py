@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from connector import BinanceClient, Contract, FilterError, InputError
@@ -39,7 +40,7 @@ def test_market_notional_is_checked_at_the_reference_price_where_it_applies() ->
     assert (order.price, order.tif, order.notional) == (None, None, Decimal("9.5000"))
     assert order.params() == {"symbol": "BTCUSDT", "side": "SELL", "type": "MARKET",
                               "quantity": "0.00010"}
-    exempt = dataclasses.replace(BTC, apply_min_notional_to_market=False)
+    exempt = msgspec.structs.replace(BTC, apply_min_notional_to_market=False)
     assert not needs_reference_price(exempt, "MARKET")
     small = prepare_order(exempt, "MARKET", "0.00002", "BUY", reference_price=Decimal(95_000))
     assert small.quantity == Decimal("0.00002")

@@ -6,6 +6,8 @@ import asyncio
 import dataclasses
 from typing import Any
 
+import pytest
+
 from connector import BinanceClient
 from connector.demo import DemoExchange
 from connector.events import ConnectionState
@@ -24,28 +26,46 @@ def logs(client: BinanceClient) -> str:
     return "\n".join(e.message for e in client.logs)
 
 
-async def test_a_crash_in_the_frame_handler_restarts_the_socket(demo: DemoExchange) -> None:
+@pytest.mark.parametrize("channel", ["bookTicker", "aggTrade"])
+async def test_a_crash_in_the_frame_handler_restarts_the_socket(demo: DemoExchange,
+                                                                channel: str) -> None:
+    """bookTicker frames take the fast path (``handle_raw``), the rest ``handle_frame``:
+    a bug in either is supervised the same way."""
     async with make_client(demo, False, key="", secret="") as c:
         states = states_of(c)
         market = c._live.market
-        real = market.handle_frame
+        real_frame, real_raw = market.handle_frame, market.handle_raw
+        assert real_raw is not None
         crashed: list[bool] = []
 
-        def crash_once(data: dict[str, Any], stream: str) -> None:
+        def crash_once() -> None:
             if not crashed:
                 crashed.append(True)
                 raise RuntimeError("boom in a handler")  # a bug, not a bad frame
-            real(data, stream)
 
-        market.handle_frame = crash_once  # the hot loop reads it when a socket opens
-        await c.subscribe_channel(["BTCUSDT"], "bookTicker")
-        conn = market.connections[c.endpoints.stream_url("public")][0]
+        def frame(data: dict[str, Any], stream: str) -> None:
+            crash_once()
+            real_frame(data, stream)
+
+        def raw(msg: str | bytes) -> bool:
+            taken = real_raw(msg)
+            if taken:
+                crash_once()
+            return taken
+
+        if channel == "bookTicker":
+            market.handle_raw = raw  # the hot loop reads it when a socket opens
+        else:
+            market.handle_frame = frame
+        await c.subscribe_channel(["BTCUSDT"], channel)
+        conn = next(iter(market.connections.values()))[0]
         await until(lambda: conn.supervisor.restarts == 1, what="the supervisor to restart")
         assert "(RuntimeError: boom in a handler); retrying in" in logs(c)
         down = [s for s in states if s.state == "reconnecting"]
         assert down and down[0].connection == "market stream 1"
         assert down[0].symbols == ("BTCUSDT",) and "boom" in down[0].reason
-        await until(lambda: "BTCUSDT" in c.prices, what="prices after the restart")
+        if channel == "bookTicker":
+            await until(lambda: "BTCUSDT" in c.prices, what="prices after the restart")
         await until(lambda: states[-1].state == "connected")
         assert conn.supervisor.running and conn.supervisor.restarts == 1
 

@@ -1,0 +1,127 @@
+"""The bookTicker fast path (frames decoded by msgspec straight into events) against the
+generic path (orjson + ``Decimal()``): same events, same state, same reports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from connector import BinanceClient
+from connector import _stream_parsing as sp
+from connector._streams import MarketConnection
+from connector.events import BookTicker
+
+SPOT = ('{"stream":"btcusdt@bookTicker","data":{"u":400900217,"s":"BTCUSDT",'
+        '"b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}}')
+FUTURES = ('{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":400900217,'
+           '"E":1568014460893,"T":1568014460891,"s":"BTCUSDT","b":"25.35190000",'
+           '"B":"31.21000000","a":"25.36520000","A":"40.66000000"}}')
+
+
+def feeds() -> tuple[BinanceClient, list[object], MarketConnection]:
+    client = BinanceClient("", "", False, False, rest_url="http://127.0.0.1:9",
+                           ws_url="ws://127.0.0.1:9")
+    events: list[object] = []
+    client.add_listener(events.append)
+    conn = MarketConnection(client._live.market, "ws://127.0.0.1:9/stream", 1)
+    return client, events, conn
+
+
+def deliver(client: BinanceClient, conn: MarketConnection, raw: str) -> None:
+    """What ``MarketConnection._read`` does with one text frame."""
+    live = client._live
+    if not live._on_raw(raw):
+        conn._on_frame(raw, live._on_market)
+
+
+def generic(raw: str) -> BookTicker:
+    """The event the generic path (orjson + ``_on_market``) delivers for ``raw``."""
+    client, events, _ = feeds()
+    client._live._on_market(orjson.loads(raw)["data"], "")
+    (event,) = events
+    assert isinstance(event, BookTicker)
+    return event
+
+
+@pytest.mark.parametrize("raw", [SPOT, FUTURES])
+def test_fast_path_equals_the_generic_path(raw: str) -> None:
+    fast = sp.fast_book_ticker(raw)
+    assert fast is not None
+    old = generic(raw)
+    assert fast == old and hash(fast) == hash(old)
+    assert [str(getattr(fast, f)) for f in BookTicker.__struct_fields__] == \
+        [str(getattr(old, f)) for f in BookTicker.__struct_fields__]  # same digits, exponent
+    assert type(fast.bid) is Decimal and type(fast.ask_qty) is Decimal
+    assert fast.time == (1568014460893 if raw is FUTURES else 0)
+
+
+_DECIMALS = st.decimals(min_value=0, max_value=10**9, places=8, allow_nan=False)
+
+
+@given(bid=_DECIMALS, ask=_DECIMALS, qty=_DECIMALS, u=st.integers(1, 2**62))
+def test_any_price_decodes_the_same(bid: Decimal, ask: Decimal, qty: Decimal, u: int) -> None:
+    raw = orjson.dumps({"stream": "ethusdt@bookTicker", "data": {
+        "u": u, "s": "ETHUSDT", "b": str(bid), "B": str(qty), "a": str(ask),
+        "A": format(qty, "f")}}).decode()
+    fast = sp.fast_book_ticker(raw)
+    assert fast is not None and fast == generic(raw)
+    assert str(fast.bid) == str(bid) and fast.update_id == u
+
+
+def test_value_object_is_frozen_and_comparable() -> None:
+    event = sp.fast_book_ticker(SPOT)
+    assert event is not None
+    with pytest.raises(AttributeError):
+        event.bid = Decimal(1)  # type: ignore[misc]
+    assert event == BookTicker("BTCUSDT", Decimal("25.3519"), Decimal("31.21"),
+                               Decimal("25.3652"), Decimal("40.66"), 400900217)
+    assert len({event, generic(SPOT)}) == 1
+
+
+def test_prices_current_and_update_ids_deduplicated() -> None:
+    client, events, conn = feeds()
+    deliver(client, conn, SPOT)
+    deliver(client, conn, SPOT)  # the overlap of a rotation: same update id again
+    newer = SPOT.replace("400900217", "400900218").replace("25.35190000", "25.36000000")
+    deliver(client, conn, newer)
+    restart = SPOT.replace("400900217", "7")  # the exchange restarted its ids
+    deliver(client, conn, restart)
+    books = [e for e in events if isinstance(e, BookTicker)]
+    assert [b.update_id for b in books] == [400900217, 400900218, 7]
+    assert client.prices["BTCUSDT"] == {"bid": Decimal("25.3519"), "ask": Decimal("25.3652")}
+    assert client._live._last_update["BTCUSDT"] == 7
+
+
+@pytest.mark.parametrize(("raw", "kind"), [
+    (SPOT.replace('"25.35190000"', '"abc"'), "InvalidOperation"),  # bad number
+    (SPOT.replace('"u":400900217,', ""), "KeyError"),  # no update id
+    (SPOT.replace('"u":400900217', '"u":0'), None),  # id 0: generic path decides
+    (SPOT.replace('"A":"40.66000000"', '"X":1'), "KeyError"),  # a field missing
+    ('{"stream":"btcusdt@bookTicker","data":{"u": oops', "malformed JSON"),  # truncated
+    ('{"stream":"btcusdt@bookTicker","data":[1,2]}', "malformed stream payload"),  # not an object
+])
+def test_malformed_frames_take_the_generic_path_and_are_reported(raw: str,
+                                                                  kind: str | None) -> None:
+    assert sp.fast_book_ticker(raw) is None
+    client, events, conn = feeds()
+    deliver(client, conn, raw)
+    warnings = [e for e in client.logs if "malformed" in e.message]
+    if kind is None:  # accepted by the generic path, as before
+        assert not warnings and client.prices["BTCUSDT"]["bid"] == Decimal("25.3519")
+        return
+    assert len(warnings) == 1 and kind in warnings[0].message
+    assert "BTCUSDT" not in client.prices and not [e for e in events
+                                                   if isinstance(e, BookTicker)]
+    deliver(client, conn, SPOT)  # the stream goes on
+    assert client.prices["BTCUSDT"]["ask"] == Decimal("25.3652")
+
+
+def test_other_frames_decline_the_fast_path() -> None:
+    mini = ('{"stream":"btcusdt@miniTicker","data":{"e":"24hrMiniTicker","E":1,"s":"BTCUSDT",'
+            '"c":"1","o":"1","h":"1","l":"1","v":"1","q":"1"}}')
+    for raw in (mini, '{"result":null,"id":1}', SPOT.encode()):
+        assert sp.fast_book_ticker(raw) is None
