@@ -109,6 +109,10 @@ class ClientCore:
         return self._rest.used_weight
 
     @property
+    def weight_limit(self) -> int:
+        return self.endpoints.weight_per_minute
+
+    @property
     def clock_offset_ms(self) -> float:
         return self._rest.clock_offset_ms
 

@@ -31,6 +31,11 @@ class Endpoints:
     stream_prefix: Mapping[str, str] = field(default_factory=lambda: _NO_PREFIX)
 
     @property
+    def weight_per_minute(self) -> int:
+        """The IP's REQUEST_WEIGHT allowance a minute (exchangeInfo ``rateLimits``)."""
+        return 2400 if self.futures else 6000
+
+    @property
     def api_prefix(self) -> str:
         """Path prefix of the REST API: ``/api/v3`` (spot) or ``/fapi/v1`` (futures)."""
         return "/fapi/v1" if self.futures else "/api/v3"

@@ -122,10 +122,11 @@ class Bridge(QObject):
     def balances(self) -> dict[str, Balance]:
         return dict(self.client.balances) if self.client else {}
 
-    def health(self) -> tuple[float, int] | None:
-        """Clock offset (ms) and used request weight, for the status bar."""
+    def health(self) -> tuple[float, int, int] | None:
+        """Clock offset (ms), used request weight and the minute's allowance (status bar)."""
         client = self.client
-        return None if client is None else (client.clock_offset_ms, client.used_weight)
+        return None if client is None else (client.clock_offset_ms, client.used_weight,
+                                            client.weight_limit)
 
     # -- commands (awaited by the panes' tasks) ----------------------------------------------------
 

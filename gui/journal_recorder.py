@@ -90,6 +90,7 @@ async def backfill(journal: Journal, env: str, market: str, source: HistorySourc
     orders = trades = 0
     failed: list[str] = []
     for symbol in wanted:
+        await _leave_weight_for_trading(source)
         try:
             fill_point = _resume(journal, env, market, symbol, "trades", now_ms, lookback)
             fills = await source.get_trades(symbol, start=fill_point.since,
@@ -112,6 +113,14 @@ async def backfill(journal: Journal, env: str, market: str, source: HistorySourc
                     order_point, [o.order_id for o in states],
                     journal.open_order_ids(env, market, symbol), now_ms))
     return BackfillResult(tuple(wanted), orders, trades, tuple(failed))
+
+
+async def _leave_weight_for_trading(source: HistorySource) -> None:
+    """A long backfill (hundreds of symbols) must not spend the IP's request weight: past
+    half of the minute's allowance it waits for Binance's next weight window (the clock
+    minute), so orders never meet a 429 (and repeated 429s never become a 418 ban)."""
+    if getattr(source, "used_weight", 0) >= getattr(source, "weight_limit", 2400) // 2:
+        await asyncio.sleep(61 - time.time() % 60)
 
 
 def _resume(journal: Journal, env: str, market: str, symbol: str, kind: str, now_ms: int,

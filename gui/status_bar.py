@@ -82,7 +82,7 @@ class StatusBar:
         health = self.bridge.health()
         if health is not None:
             self.clock.setText(f"Clock {health[0]:+.0f} ms")
-            self.weight.setText(f"Weight {health[1]}/6000")
+            self.weight.setText(f"Weight {health[1]}/{health[2]}")
 
     def stop(self) -> None:
         self._timer.stop()
