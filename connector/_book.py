@@ -133,7 +133,10 @@ class BookSync:
         self.on_change = on_change
         self.max_tries = max_tries
         # each side: quantity and price text by float price, and a heap of the prices (bids
-        # negated) whose top, once levels no longer there are popped, is the best
+        # negated) whose top, once levels no longer there are popped, is the best. The float is
+        # only a key and an order: a Binance price has at most 15 significant digits, which a
+        # double keeps distinct and in order; every price and size that leaves the book is
+        # the exchange's own text, made a Decimal.
         self.bids: dict[float, str] = {}
         self.asks: dict[float, str] = {}
         self._bid_text: dict[float, str] = {}
