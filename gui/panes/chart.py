@@ -29,6 +29,7 @@ from ..chart.numbers import fixed
 from ..chart.overlays import Fill
 from ..chart.theme import app_theme
 from ..chart.view import ChartView
+from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 
 INTERVALS = tuple(INTERVAL_MS)
@@ -57,8 +58,7 @@ class ChartPane(Pane):
         self._older: asyncio.Task[Any] | None = None
         self._exhausted = False  # the exchange has no older candles
         self._pending: dict[int, Candle] = {}  # live klines not yet applied, by open time
-        self._subscribed: tuple[str, str] | None = None
-        self._sub_lock = asyncio.Lock()
+        self._stream = FollowedStream(ctx.bridge)
         self._executed: dict[int, Decimal] = {}  # order id -> executed qty seen
         self._notional: dict[int, Decimal] = {}  # order id -> executed qty x avg price seen
         self.fills: dict[str, list[Fill]] = {}
@@ -104,7 +104,7 @@ class ChartPane(Pane):
 
     def on_connected(self, env: Environment, contracts: Mapping[str, Contract]) -> None:
         self._connected = True
-        self._subscribed = None  # a new client has no streams yet
+        self._stream.forget()  # a new client has no streams yet
         self._executed, self._notional = {}, {}
         for order in self.ctx.bridge.open_orders():
             self._seen(order)
@@ -113,7 +113,7 @@ class ChartPane(Pane):
 
     def on_disconnected(self) -> None:
         self._connected = False
-        self._subscribed = None
+        self._stream.forget()
         self._generation += 1
         self.order_lines.clear()
         self._set_store(CandleStore(self.store.step))
@@ -187,7 +187,7 @@ class ChartPane(Pane):
         self.ctx.spawn(self._load(self._generation, self.symbol, self.interval))
 
     async def _load(self, generation: int, symbol: str, interval: str) -> None:
-        await self._follow_stream(symbol, interval)
+        await self._stream.follow(symbol, f"kline_{interval}")
         if generation != self._generation:
             return
         self.loads += 1
@@ -201,18 +201,6 @@ class ChartPane(Pane):
         n = float(store.x[-1]) if len(store) else 0.0
         self.price_plot.vb.setXRange(n - INITIAL_VIEW, n + RIGHT_MARGIN, padding=0)
         self.flush()
-
-    async def _follow_stream(self, symbol: str, interval: str) -> None:
-        """Unsubscribe the old (symbol, interval) kline stream, subscribe the new one."""
-        async with self._sub_lock:
-            wanted = (symbol, interval)
-            if self._subscribed == wanted:
-                return
-            old, self._subscribed = self._subscribed, None
-            if old is not None:
-                await self.ctx.bridge.unsubscribe([old[0]], f"kline_{old[1]}")
-            await self.ctx.bridge.subscribe([symbol], f"kline_{interval}")
-            self._subscribed = wanted
 
     def _maybe_load_older(self) -> None:
         if (self._exhausted or len(self.store) == 0 or not self._connected

@@ -30,6 +30,7 @@ from connector.events import BookUpdate
 
 from ..chart.theme import ChartTheme, app_theme, chart_theme
 from ..widgets import mono_font
+from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 from .order_book_model import DEPTH, LadderDelegate, LadderModel, group_price, ladder
 
@@ -52,7 +53,7 @@ class OrderBookPane(Pane):
         self.group = 1
         self._connected = False
         self._dirty = False
-        self._subscribed: str | None = None
+        self._stream = FollowedStream(ctx.bridge)
         self.theme: ChartTheme = chart_theme(app_theme())
 
         self.grouping = QComboBox()
@@ -102,13 +103,13 @@ class OrderBookPane(Pane):
 
     def on_connected(self, env: Environment, contracts: Mapping[str, Contract]) -> None:
         self._connected = True
-        self._subscribed = None
+        self._stream.forget()
         self.symbol = ""
         self.set_symbol(self.ctx.bridge.focused_symbol)
 
     def on_disconnected(self) -> None:
         self._connected = False
-        self._subscribed = None
+        self._stream.forget()
         self.set_book(None)
 
     def on_event(self, event: Any) -> None:
@@ -157,11 +158,7 @@ class OrderBookPane(Pane):
             self.ctx.spawn(self._follow(symbol))
 
     async def _follow(self, symbol: str) -> None:
-        old, self._subscribed = self._subscribed, symbol
-        if old is not None and old != symbol:
-            await self.ctx.bridge.unsubscribe([old], "depth")
-        if old != symbol:
-            await self.ctx.bridge.subscribe([symbol], "depth")
+        await self._stream.follow(symbol, "depth")
         book = await self.ctx.bridge.order_book(symbol, limit=100)
         if symbol == self.symbol:
             self.set_book(book)

@@ -26,6 +26,7 @@ from connector.events import AggTrade, MarketTrade
 from ..chart.numbers import fixed
 from ..chart.theme import ChartTheme, app_theme, chart_theme
 from ..widgets import mono_font
+from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 
 Index = QModelIndex | QPersistentModelIndex
@@ -129,7 +130,7 @@ class TradesPane(Pane):
         self.setMinimumSize(220, 200)
         self.symbol = ""
         self._connected = False
-        self._subscribed: str | None = None
+        self._stream = FollowedStream(ctx.bridge)
         self._pending: list[TapeRow] = []
         self._trades_seen = False  # MarketTrade preferred; AggTrade only without it
         self.model = TapeModel(chart_theme(app_theme()))
@@ -152,13 +153,13 @@ class TradesPane(Pane):
 
     def on_connected(self, env: Environment, contracts: Mapping[str, Contract]) -> None:
         self._connected = True
-        self._subscribed = None
+        self._stream.forget()
         self.symbol = ""
         self.set_symbol(self.ctx.bridge.focused_symbol)
 
     def on_disconnected(self) -> None:
         self._connected = False
-        self._subscribed = None
+        self._stream.forget()
         self._pending = []
         self.model.clear()
 
@@ -191,11 +192,7 @@ class TradesPane(Pane):
             self.ctx.spawn(self._follow(symbol))
 
     async def _follow(self, symbol: str) -> None:
-        old, self._subscribed = self._subscribed, symbol
-        if old is not None and old != symbol:
-            await self.ctx.bridge.unsubscribe([old], CHANNEL)
-        if old != symbol:
-            await self.ctx.bridge.subscribe([symbol], CHANNEL)
+        await self._stream.follow(symbol, CHANNEL)
 
     def set_theme(self, name: str) -> None:
         self.model.set_theme(chart_theme(name))
