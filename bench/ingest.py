@@ -13,6 +13,9 @@ the N-th, never through shutdown.
 * starlight: BinanceClient — Decimal prices, ``client.prices`` current, update ids
   deduplicated, one ``BookTicker`` event delivered to a listener per message
 * python-binance: ``BinanceSocketManager.multiplex_socket`` + ``recv()`` (its documented use)
+* Decimal floor: the raw loop, but each frame decoded by msgspec (in C) into a
+  ``BookTicker`` with its four Decimals, and nothing else (no dedupe, no listener):
+  the most any client that delivers Decimals over aiohttp's ``receive`` can reach
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _stats import Rounds, emit, fresh
 from _wire import WireServer, expected_last, symbols
 
-CONSUMERS = ("raw aiohttp+orjson", "starlight", "python-binance")
+CONSUMERS = ("raw aiohttp+orjson", "starlight", "python-binance", "Decimal floor")
 
 
 Result = tuple[float, float, dict[str, tuple[str, str]]]  # msg/s wall, msg/s of CPU, prices
@@ -54,6 +57,26 @@ async def raw(url: str, names: list[str], count: int) -> Result:
             data = loads((await receive()).data)["data"]
             prices[data["s"]] = (data["b"], data["a"])
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return (count - 1) / elapsed, (count - 1) / cpu, prices
+
+
+async def decimal_floor(url: str, names: list[str], count: int) -> Result:
+    import aiohttp
+
+    from connector._stream_parsing import decode_book_frame
+
+    streams = "/".join(f"{s.lower()}@bookTicker" for s in names)
+    async with aiohttp.ClientSession() as session, session.ws_connect(
+            f"{url}/stream?streams={streams}", max_msg_size=0, autoping=False) as ws:
+        receive = ws.receive
+        event = decode_book_frame((await receive()).data).data
+        start, cpu = time.perf_counter(), time.process_time()
+        quotes = {event.symbol: event}
+        for _ in range(count - 1):
+            event = decode_book_frame((await receive()).data).data
+            quotes[event.symbol] = event
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    prices = {s: (format(q.bid, "f"), format(q.ask, "f")) for s, q in quotes.items()}
     return (count - 1) / elapsed, (count - 1) / cpu, prices
 
 
@@ -106,7 +129,8 @@ async def python_binance(url: str, names: list[str], count: int) -> Result:
 
 def one(name: str, url: str, count: int, n_symbols: int) -> None:
     """Child process: a cold then a warm connection, each checked."""
-    fn = {"raw aiohttp+orjson": raw, "starlight": starlight, "python-binance": python_binance}
+    fn = {"raw aiohttp+orjson": raw, "starlight": starlight, "python-binance": python_binance,
+          "Decimal floor": decimal_floor}
     names = symbols(n_symbols)
     out: dict[str, float] = {}
     for phase in ("cold", "warm"):
@@ -174,6 +198,8 @@ def main() -> None:
                 table.ratio(f"starlight {phase}", f"raw aiohttp+orjson {phase}", goal=0.8)
             if "starlight" in names and "python-binance" in names:
                 table.ratio(f"starlight {phase}", f"python-binance {phase}", goal=3)
+            if "Decimal floor" in names and "raw aiohttp+orjson" in names:
+                table.ratio(f"Decimal floor {phase}", f"raw aiohttp+orjson {phase}")
 
 
 if __name__ == "__main__":

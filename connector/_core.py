@@ -8,7 +8,6 @@ together with the life cycle.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import time
@@ -69,7 +68,8 @@ class ClientCore:
         self.prices: dict[str, dict[str, Decimal]] = {}
         self.books: dict[str, OrderBook] = {}  # channel "depth": local books, known good only
         self.logs: deque[LogEntry] = deque(maxlen=LOG_CAPACITY)
-        self._listeners: list[Listener] = []
+        # a tuple, replaced on change: ``_emit`` runs per message and needs no copy
+        self._listeners: tuple[Listener, ...] = ()
         self._rest = RestClient(self.endpoints, public_key, secret_key, log=self._add_log,
                                 timeout=timeout, recv_window=recv_window)
         self._account = AccountState(self._emit, self._add_log)
@@ -120,15 +120,14 @@ class ClientCore:
 
     def add_listener(self, callback: Listener) -> None:
         if callback not in self._listeners:
-            self._listeners.append(callback)
+            self._listeners += (callback,)
 
     def remove_listener(self, callback: Listener) -> None:
-        with contextlib.suppress(ValueError):
-            self._listeners.remove(callback)
+        self._listeners = tuple(x for x in self._listeners if x != callback)
 
     def _emit(self, event: Event) -> None:
         """Deliver ``event`` to every listener; a failing listener never stops the others."""
-        for listener in tuple(self._listeners):
+        for listener in self._listeners:  # a listener added meanwhile sees the next one
             try:
                 listener(event)
             except Exception:  # a GUI bug must not kill the stream task
