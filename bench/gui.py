@@ -37,6 +37,7 @@ from pathlib import Path
 
 import _common  # noqa: F401  (import path)
 from _common import median, percentile, rss_mb
+from _demo_proc import DemoProcess
 from _gui_probe import Probe, cache_model_data, split_flush
 from _stats import Rounds, emit, fresh
 from _wire import WireServer, symbols
@@ -97,7 +98,6 @@ async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
                      split: int = 0, stock_delegate: bool = False) -> dict[str, object]:
     import gc
 
-    from connector.demo import DemoExchange
 
     if repaint_ms:  # an experiment: how much of the stall is the watchlist's repaint
         import gui.main_window
@@ -110,33 +110,33 @@ async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
 
     probe = Probe(paint)
     count = int(rate * (seconds + 8)) if rate else 0
-    async with DemoExchange(extra_symbols=n_symbols, walk=False) as demo:
-        with WireServer(count, n_symbols, rate=rate or 1.0) as url:
-            window = await window_on_flood(url, n_symbols, demo)
-            if stock_delegate:  # the baseline: Qt's delegate, seven data() calls per cell
-                from PySide6.QtWidgets import QStyledItemDelegate
+    with DemoProcess(extra_symbols=n_symbols, walk=False) as demo, \
+            WireServer(count, n_symbols, rate=rate or 1.0) as url:
+        window = await window_on_flood(url, n_symbols, demo)
+        if stock_delegate:  # the baseline: Qt's delegate, seven data() calls per cell
+            from PySide6.QtWidgets import QStyledItemDelegate
 
-                from gui.panes.watchlist import WatchlistPane
+            from gui.panes.watchlist import WatchlistPane
 
-                view = window.pane(WatchlistPane).view  # type: ignore[attr-defined]
-                view.setItemDelegate(QStyledItemDelegate(view))
-            await asyncio.sleep(2.0)  # subscribed and streaming
-            if freeze:
-                gc.collect()
-                gc.freeze()  # start-up's objects out of every later collection
-            model = window.watchlist_model  # type: ignore[attr-defined]
-            before = model.updates
-            probe.gcs.clear()
-            probe.flushes.clear()
-            probe.data_calls.clear()
-            probe.data_ms = 0.0
-            cpu0, wall0 = time.process_time(), time.perf_counter()
-            gaps, cpu_gaps, ticks = await heartbeat_gaps(seconds)
-            wall = time.perf_counter() - wall0
-            cpu = (time.process_time() - cpu0) / wall * 100
-            applied = model.updates - before
-            await window.aclose()  # type: ignore[attr-defined]
-            window.close()  # type: ignore[attr-defined]
+            view = window.pane(WatchlistPane).view  # type: ignore[attr-defined]
+            view.setItemDelegate(QStyledItemDelegate(view))
+        await asyncio.sleep(2.0)  # subscribed and streaming
+        if freeze:
+            gc.collect()
+            gc.freeze()  # start-up's objects out of every later collection
+        model = window.watchlist_model  # type: ignore[attr-defined]
+        before = model.updates
+        probe.gcs.clear()
+        probe.flushes.clear()
+        probe.data_calls.clear()
+        probe.data_ms = 0.0
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        gaps, cpu_gaps, ticks = await heartbeat_gaps(seconds)
+        wall = time.perf_counter() - wall0
+        cpu = (time.process_time() - cpu0) / wall * 100
+        applied = model.updates - before
+        await window.aclose()  # type: ignore[attr-defined]
+        window.close()  # type: ignore[attr-defined]
     by_gen = {g: [x[1] for x in probe.gcs if x[2] == g] for g in (0, 1, 2)}
     flush_ms = [f[1] for f in probe.flushes]
     return {
@@ -234,38 +234,37 @@ def paint(args: argparse.Namespace) -> None:
     async def go() -> None:
         from PySide6.QtWidgets import QApplication, QStyledItemDelegate
 
-        from connector.demo import DemoExchange
         from gui.panes.watchlist import WatchlistPane
 
-        async with DemoExchange(extra_symbols=args.symbols, walk=False) as demo:
-            with WireServer(int(args.rate * 30), args.symbols, rate=args.rate) as url:
-                window = await window_on_flood(url, args.symbols, demo)
-                await asyncio.sleep(3.0)
-                app = QApplication.instance()
-                sheet = app.styleSheet()  # type: ignore[union-attr]
-                model = window.watchlist_model  # type: ignore[attr-defined]
-                table = window.pane(WatchlistPane).view  # type: ignore[attr-defined]
-                view = table.viewport()
-                ours, stock = table.itemDelegate(), QStyledItemDelegate(table)
-                times: dict[str, list[float]] = {}
-                for _ in range(max(1, args.repeat // 10)):  # blocks of 10, alternating
-                    for styled, delegate in ((True, ours), (True, stock), (False, ours)):
-                        app.setStyleSheet(sheet if styled else "")  # type: ignore[union-attr]
-                        table.setItemDelegate(delegate)
-                        label = (("style sheet" if styled else "no style sheet")
-                                 + (", Qt's stock delegate" if delegate is stock else ""))
-                        for i in range(13):  # the first 3 after a restyle re-polish: not timed
-                            for what, widget in (("watchlist viewport", view),
-                                                 ("window", window)):
-                                model._dirty.update(range(len(model.rows)))
-                                model.flush()
-                                t = time.process_time()
-                                widget.repaint()  # type: ignore[attr-defined]
-                                key = f"{what}, {label}"
-                                if i >= 3:
-                                    times.setdefault(key, []).append(
-                                        (time.process_time() - t) * 1000)
-                await window.aclose()  # type: ignore[attr-defined]
+        with DemoProcess(extra_symbols=args.symbols, walk=False) as demo, \
+                WireServer(int(args.rate * 30), args.symbols, rate=args.rate) as url:
+            window = await window_on_flood(url, args.symbols, demo)
+            await asyncio.sleep(3.0)
+            app = QApplication.instance()
+            sheet = app.styleSheet()  # type: ignore[union-attr]
+            model = window.watchlist_model  # type: ignore[attr-defined]
+            table = window.pane(WatchlistPane).view  # type: ignore[attr-defined]
+            view = table.viewport()
+            ours, stock = table.itemDelegate(), QStyledItemDelegate(table)
+            times: dict[str, list[float]] = {}
+            for _ in range(max(1, args.repeat // 10)):  # blocks of 10, alternating
+                for styled, delegate in ((True, ours), (True, stock), (False, ours)):
+                    app.setStyleSheet(sheet if styled else "")  # type: ignore[union-attr]
+                    table.setItemDelegate(delegate)
+                    label = (("style sheet" if styled else "no style sheet")
+                             + (", Qt's stock delegate" if delegate is stock else ""))
+                    for i in range(13):  # the first 3 after a restyle re-polish: not timed
+                        for what, widget in (("watchlist viewport", view),
+                                             ("window", window)):
+                            model._dirty.update(range(len(model.rows)))
+                            model.flush()
+                            t = time.process_time()
+                            widget.repaint()  # type: ignore[attr-defined]
+                            key = f"{what}, {label}"
+                            if i >= 3:
+                                times.setdefault(key, []).append(
+                                    (time.process_time() - t) * 1000)
+            await window.aclose()  # type: ignore[attr-defined]
         print(f"CPU per synchronous repaint, every row dirty, {args.repeat} each in alternating "
               f"blocks of 10 "
               f"(viewport {view.width()}x{view.height()} px):")
@@ -278,26 +277,25 @@ def paint(args: argparse.Namespace) -> None:
 
 def memory(args: argparse.Namespace) -> None:
     async def go() -> None:
-        from connector.demo import DemoExchange
 
-        async with DemoExchange(extra_symbols=args.symbols, walk=False) as demo:
-            with WireServer(args.messages, args.symbols) as url:
-                window = await window_on_flood(url, args.symbols, demo)
-                assert window.dock_log.isVisible()  # type: ignore[attr-defined]
-                model = window.watchlist_model  # type: ignore[attr-defined]
-                while model.updates < 100_000:  # warm-up: caches, models, log filled
-                    await asyncio.sleep(0.2)
-                start_rss, start_n, t0 = rss_mb(), model.updates, time.perf_counter()
-                peak = start_rss
-                while model.updates < args.messages * 0.999:
-                    await asyncio.sleep(0.5)
-                    peak = max(peak, rss_mb())
-                    if time.perf_counter() - t0 > 600:
-                        break
-                n = model.updates - start_n
-                elapsed = time.perf_counter() - t0
-                end_rss = rss_mb()
-                await window.aclose()  # type: ignore[attr-defined]
+        with DemoProcess(extra_symbols=args.symbols, walk=False) as demo, \
+                WireServer(args.messages, args.symbols) as url:
+            window = await window_on_flood(url, args.symbols, demo)
+            assert window.dock_log.isVisible()  # type: ignore[attr-defined]
+            model = window.watchlist_model  # type: ignore[attr-defined]
+            while model.updates < 100_000:  # warm-up: caches, models, log filled
+                await asyncio.sleep(0.2)
+            start_rss, start_n, t0 = rss_mb(), model.updates, time.perf_counter()
+            peak = start_rss
+            while model.updates < args.messages * 0.999:
+                await asyncio.sleep(0.5)
+                peak = max(peak, rss_mb())
+                if time.perf_counter() - t0 > 600:
+                    break
+            n = model.updates - start_n
+            elapsed = time.perf_counter() - t0
+            end_rss = rss_mb()
+            await window.aclose()  # type: ignore[attr-defined]
         print(f"memory over {n:,} stream messages ({n / elapsed:,.0f} msg/s into the window, "
               f"log pane open):")
         print(f"  RSS after warm-up {start_rss:.1f} MB, at the end {end_rss:.1f} MB, peak "

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QToolBar
 
+from . import heap
 from .banner import EnvironmentBanner
 from .bridge import Bridge
 from .docks import Docks
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         contracts = self.bridge.contracts()
         for pane in self.panes:
             pane.on_connected(env, contracts)
+        QTimer.singleShot(heap.SETTLE_MS, heap.settle)  # what the connect built: frozen
 
     def _disconnected(self) -> None:
         self.status.board.clear()

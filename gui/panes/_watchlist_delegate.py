@@ -1,51 +1,73 @@
-"""The watchlist's cell painter: one model round trip per cell instead of seven.
+"""The watchlist's cell painter: one model round trip per cell, and no style on the way.
 
 Qt's default delegate asks the model for seven roles per painted cell (font,
 alignment, foreground, check state, decoration, display, background), each a
-C++ -> Python call; with ~65 visible cells repainted 20 times a second that was
-the watchlist's share of the GUI stalls (``bench/gui.py stall``). This delegate
-asks once, for ``CELL_ROLE`` (a tuple of all five things a watchlist cell has),
-and fills the style option itself. The model still answers every role for tests,
-copy and accessibility.
+C++ -> Python call, then has the style draw the cell; under the app's style sheet
+that is ``QStyleSheetStyle`` matching its rules for every cell. With ~80 visible
+cells repainted ten times a second that was the watchlist's share of the GUI
+stalls (``bench/gui.py stall`` and ``paint``). This delegate asks once, for
+``CELL_ROLE`` (the five things a watchlist cell has: text, alignment, colour,
+background, bold), and paints them itself: a fill and one ``drawText``, with the
+stock delegate's text margins, selection colours (the palette, which the style
+sheet's ``selection-*`` properties set) and eliding. The model still answers every
+role for tests, copy and accessibility.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QFontMetrics, QPalette
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ..models.watchlist import CELL_ROLE
 
-_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
-_TEXT = QPalette.ColorRole.Text
-_NO_BRUSH = QBrush()
+# plain ints: a Python enum operation per cell costs more than the cell's drawText
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_ACTIVE = QStyle.StateFlag.State_Active.value
+_ELIDE = Qt.TextElideMode.ElideRight
 _FLAGS = {int(a): Qt.AlignmentFlag(int(a)) for a in (
     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)}
 
 
 class WatchlistDelegate(QStyledItemDelegate):
-    def initStyleOption(self, option: QStyleOptionViewItem,
-                        index: QModelIndex | QPersistentModelIndex) -> None:
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        # as QCommonStyle's item text: the focus frame's margin plus one, on each side
+        style = parent.style()
+        self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                         parent) + 1
+        self._plain, self._bold = QFont(), QFont()  # the view's font, and it in bold
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         cell = index.data(CELL_ROLE)
         if cell is None:  # not a watchlist cell (never, but stay correct)
-            super().initStyleOption(option, index)
+            super().paint(painter, option, index)
             return
-        text, align, fg, bg, bold = cell
-        if bold:
-            font = option.font
-            font.setBold(True)
-            option.font = font
-            option.fontMetrics = QFontMetrics(font)
-        option.displayAlignment = _FLAGS[align]
-        if fg is not None:
-            palette = option.palette
-            palette.setBrush(_TEXT, QBrush(fg))
-            option.palette = palette
-        if isinstance(index, QModelIndex):
-            option.index = index
-        option.features |= _HAS_DISPLAY
-        option.text = text
-        option.backgroundBrush = _NO_BRUSH if bg is None else QBrush(bg)
-        option.styleObject = None  # type: ignore[assignment]  # as Qt's own (QTBUG-30146)
+        text, align, fg, bg, is_bold = cell
+        rect, palette = option.rect, option.palette
+        state = option.state.value
+        selected = state & _SELECTED
+        group = QPalette.ColorGroup.Active if state & _ACTIVE else QPalette.ColorGroup.Inactive
+        if selected:
+            painter.fillRect(rect, palette.brush(group, QPalette.ColorRole.Highlight))
+            painter.setPen(palette.color(group, QPalette.ColorRole.HighlightedText))
+        else:
+            if bg is not None:
+                painter.fillRect(rect, bg)
+            painter.setPen(fg if fg is not None else palette.color(group, QPalette.ColorRole.Text))
+        font = option.font
+        if is_bold:
+            if font != self._plain:
+                self._plain, self._bold = QFont(font), QFont(font)
+                self._bold.setBold(True)
+            font = self._bold
+        painter.setFont(font)
+        box = rect.adjusted(self._margin, 0, -self._margin, 0)
+        metrics = painter.fontMetrics()
+        width = box.width()
+        # no glyph is wider than maxWidth, so a short text needs no measuring
+        if len(text) * metrics.maxWidth() > width and metrics.horizontalAdvance(text) > width:
+            text = metrics.elidedText(text, _ELIDE, width)
+        painter.drawText(box, _FLAGS[align], text)
