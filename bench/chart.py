@@ -11,8 +11,8 @@ round in the same run: pyqtgraph's stock CandlestickItem (its example: every
 candle drawn into one QPicture, replayed on each paint). Prints min/median/p99/max
 wall time, and the GUI thread's CPU time (what the frame costs, whatever else the
 machine runs) with the load average.
-history: 10,000 1m candles fetched from a DemoExchange through the bridge (ten
-pages), stored and drawn; the time from the request to the first paint. Baseline,
+history: 10,000 1m candles fetched from a DemoExchange in its own process, through
+the bridge (ten pages), stored and drawn; the time from the request to the first paint. Baseline,
 interleaved: the same ten pages fetched raw (aiohttp GET + json), which is what
 the demo itself costs.
 shots: the three panes on demo data, dark and light, saved as PNGs to look at.
@@ -33,6 +33,7 @@ from typing import Any
 
 import _common  # noqa: F401  (import path)
 from _common import median, percentile
+from _demo_proc import DemoProcess
 from _stats import Rounds
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -162,9 +163,8 @@ def pan(n: int, rounds: int, frames: int, stock_frames: int) -> None:
 
 async def _history(n: int) -> None:
     from connector import BinanceClient
-    from connector.demo import DemoExchange
 
-    async with DemoExchange() as demo:
+    with DemoProcess() as demo:  # an exchange of its own, as the app's would be
         client = BinanceClient("", "", False, False, rest_url=demo.rest_url, ws_url=demo.ws_url,
                                ws_api_url=demo.ws_api_url)
         await client.start()

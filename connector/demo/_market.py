@@ -9,13 +9,13 @@ function of time that ends at the live price, so any window is consistent.
 from __future__ import annotations
 
 import itertools
-import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ._klines import kline_rows
 from ._sink import EventSink, NullSink
 from ._symbols import SymbolSpec
 from ._wire import ZERO, Market, RejectError, fmt, now_ms
@@ -205,37 +205,7 @@ class MarketData:
         else:
             last = current_open if end is None else min(current_open, end - end % step)
             opens = [last - (limit - 1 - i) * step for i in range(limit)]
-        book = self.books[spec.symbol]
-        rows = []
-        for o in opens:
-            if o == current_open:
-                close = book.last
-                open_ = self._curve(spec, o)
-            else:
-                open_, close = self._curve(spec, o), self._curve(spec, o + step)
-            high = max(open_, close) * Decimal("1.0007")
-            low = min(open_, close) * Decimal("0.9993")
-            volume = _round_to(Decimal(200_000 + (o // step) % 97 * 3_000) / close, spec.step)
-            rows.append([
-                o, fmt(_round_to(open_, spec.tick)), fmt(_round_to(high, spec.tick)),
-                fmt(_round_to(low, spec.tick)), fmt(_round_to(close, spec.tick)), fmt(volume),
-                o + step - 1, fmt(volume * close), 100 + (o // step) % 50,
-                fmt(volume / 2), fmt(volume * close / 2), "0",
-            ])
-        return rows
-
-    def _curve(self, spec: SymbolSpec, t: int) -> Decimal:
-        """Historical price at ``t``: the live price, bent by slow waves, equal to it now."""
-        book = self.books[spec.symbol]
-        seed = sum(map(ord, spec.symbol))
-        hours = (t - now_ms()) / 3_600_000
-
-        def wave(h: float) -> float:
-            return (0.03 * math.sin(h / 37 + seed) + 0.012 * math.sin(h / 5.3 + seed * 2)
-                    + 0.004 * math.sin(h * 1.9 + seed * 3))
-
-        factor = Decimal(repr(round(1 + wave(hours) - wave(0), 8)))
-        return book.last * factor
+        return kline_rows(spec, self.books[spec.symbol].last, opens, step, current_open, now)
 
 
 def _round_to(value: Decimal, step: Decimal) -> Decimal:
