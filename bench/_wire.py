@@ -10,6 +10,10 @@ Frames are combined-stream bookTicker payloads in Binance's spot shape; prices a
 quantities vary from frame to frame (no cache can flatter a consumer) and the last
 bid/ask of every symbol is known (``expected_last``), so every consumer is checked.
 
+With ``upstream`` (a Binance-compatible stream host, e.g. a DemoExchange's), every
+subscription that is neither bookTicker nor miniTicker (the chart's klines, the book's
+depth, the tape's trades) is relayed from there, so those panes are live too.
+
 Modes: ``rate=0`` writes all ``count`` frames at once (as fast as the socket takes
 them); ``rate>0`` paces them every 2 ms (as Binance does under load), and if the client
 subscribes to miniTicker streams, one miniTicker frame per subscribed symbol is sent
@@ -23,12 +27,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import hashlib
+import itertools
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from urllib.parse import parse_qs, urlsplit
 
@@ -120,9 +126,51 @@ def _unmask(data: bytes, mask: bytes) -> bytes:
     return (int.from_bytes(data, "big") ^ key).to_bytes(n, "big")
 
 
+class _Relay:
+    """The streams the flood does not make, relayed from ``upstream`` to one client."""
+
+    def __init__(self, upstream: str, send: Callable[[bytes], None]) -> None:
+        self.upstream, self.send = upstream, send
+        self.wanted: asyncio.Queue[str] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+
+    def subscribe(self, name: str) -> None:
+        self.wanted.put_nowait(name)
+        if self.task is None:
+            self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        import aiohttp
+
+        async with aiohttp.ClientSession() as session, \
+                session.ws_connect(f"{self.upstream}/stream", max_msg_size=0) as ws:
+            async def pump() -> None:
+                ids = itertools.count(10_000)
+                while True:
+                    names = [await self.wanted.get()]
+                    while not self.wanted.empty():
+                        names.append(self.wanted.get_nowait())
+                    await ws.send_str(orjson.dumps({"method": "SUBSCRIBE", "params": names,
+                                                    "id": next(ids)}).decode())
+
+            pumping = asyncio.create_task(pump())
+            try:
+                async for msg in ws:
+                    if msg.type is aiohttp.WSMsgType.TEXT and '"stream"' in msg.data:
+                        self.send(frame(msg.data.encode()))
+            finally:
+                pumping.cancel()
+
+    async def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.task
+
+
 class _Server:
-    def __init__(self, count: int, n_symbols: int, rate: float) -> None:
-        self.count, self.rate = count, rate
+    def __init__(self, count: int, n_symbols: int, rate: float, upstream: str = "") -> None:
+        self.count, self.rate, self.upstream = count, rate, upstream
         self.names = symbols(n_symbols)
         wire = [frame(p) for p in book_payloads(count, self.names)]
         self.offsets = [0]
@@ -144,6 +192,7 @@ class _Server:
                           f"Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
                           ).encode())
             held: list[bytes] = []  # replies while a thread floods the socket
+            relay: _Relay | None = None
             flooding = asyncio.Event()
 
             def reply(data: bytes) -> None:
@@ -156,10 +205,17 @@ class _Server:
             minis: set[str] = set()
             started = {"books": False, "minis": False}
 
+            relay = _Relay(self.upstream, reply)
+
             def add(streams: list[str]) -> None:
                 for name in streams:
                     sym, _, kind = name.partition("@")
-                    (books if kind == "bookTicker" else minis).add(sym.upper())
+                    if kind == "bookTicker":
+                        books.add(sym.upper())
+                    elif kind == "miniTicker" or not self.upstream:
+                        minis.add(sym.upper())
+                    else:
+                        relay.subscribe(name)
                 if not started["books"] and len(books) >= len(self.names):
                     started["books"] = True
                     tasks.append(asyncio.create_task(self._flood(writer, flooding, held)))
@@ -196,6 +252,8 @@ class _Server:
         finally:
             for t in tasks:
                 t.cancel()
+            if relay is not None:
+                await relay.close()
             writer.close()
 
     async def _flood(self, writer: asyncio.StreamWriter, flooding: asyncio.Event,
@@ -232,8 +290,8 @@ class _Server:
             writer.write(b"".join(_mini(s, second) for s in sorted(minis)))
 
 
-async def _serve(count: int, n_symbols: int, rate: float) -> None:
-    srv = _Server(count, n_symbols, rate)
+async def _serve(count: int, n_symbols: int, rate: float, upstream: str) -> None:
+    srv = _Server(count, n_symbols, rate, upstream)
     server = await asyncio.start_server(srv.handle, "127.0.0.1", 0, limit=1 << 20)
     port = server.sockets[0].getsockname()[1]
     print(port, flush=True)
@@ -244,9 +302,10 @@ async def _serve(count: int, n_symbols: int, rate: float) -> None:
 class WireServer:
     """``with WireServer(count, symbols, rate) as url:`` — a server process on loopback."""
 
-    def __init__(self, count: int, n_symbols: int, rate: float = 0.0) -> None:
+    def __init__(self, count: int, n_symbols: int, rate: float = 0.0,
+                 upstream: str = "") -> None:
         self.args = [sys.executable, __file__, "serve", "--count", str(count), "--symbols",
-                     str(n_symbols), "--rate", str(rate)]
+                     str(n_symbols), "--rate", str(rate), "--upstream", upstream]
         self._proc: subprocess.Popen[str] | None = None
         self.port = 0
 
@@ -298,13 +357,14 @@ def main() -> None:
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--symbols", type=int, required=True)
     p.add_argument("--rate", type=float, default=0.0)
+    p.add_argument("--upstream", default="")
     p = sub.add_parser("sink")
     p.add_argument("--url", required=True)
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--symbols", type=int, required=True)
     args = parser.parse_args()
     if args.what == "serve":
-        asyncio.run(_serve(args.count, args.symbols, args.rate))
+        asyncio.run(_serve(args.count, args.symbols, args.rate, args.upstream))
     else:
         print(orjson.dumps({"rate": sink_rate(args.url, args.count, args.symbols)}).decode())
 

@@ -9,7 +9,9 @@
 stall: the real MainWindow with 200 watchlist symbols and the subscriptions it makes
 itself (bookTicker and miniTicker for every symbol), fed by a pre-framed server in its
 own process (``_wire.py``) at 5,000 bookTicker msg/s in 2 ms batches plus one miniTicker
-frame per symbol in a burst every second, as Binance pushes them. A precise 10 ms
+frame per symbol in a burst every second, as Binance pushes them; the chart, order book
+and trades panes are live on the focused symbol's klines, depth and trades, relayed
+from a walking DemoExchange (its own process, also the REST host). A precise 10 ms
 QTimer heartbeat records the gaps between its ticks. Baseline: the same window with no
 stream. Every run is a fresh process; runs are interleaved. Each run also records every
 garbage-collector pass (gc.callbacks), every repaint flush and the time spent in the
@@ -110,8 +112,10 @@ async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
 
     probe = Probe(paint)
     count = int(rate * (seconds + 8)) if rate else 0
-    with DemoProcess(extra_symbols=n_symbols, walk=False) as demo, \
-            WireServer(count, n_symbols, rate=rate or 1.0) as url:
+    # the demo walks, so the chart's klines, the book's depth and the tape's trades of the
+    # focused symbol are live (relayed by the flood server); the watchlist gets the flood
+    with DemoProcess(extra_symbols=n_symbols) as demo, \
+            WireServer(count, n_symbols, rate=rate or 1.0, upstream=demo.ws_url) as url:
         window = await window_on_flood(url, n_symbols, demo)
         if stock_delegate:  # the baseline: Qt's delegate, seven data() calls per cell
             from PySide6.QtWidgets import QStyledItemDelegate
