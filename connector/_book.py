@@ -29,7 +29,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, MutableMapping
 from decimal import Decimal
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heappop, heappush, nlargest, nsmallest
 from sys import getrefcount
 from typing import Any
 
@@ -77,6 +77,16 @@ class BookView(OrderBook):
     @property
     def asks(self) -> tuple[PriceLevel, ...]:
         return self._levels()[1]
+
+    def top(self, n: int) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
+        """The best ``n`` levels a side; only those become Decimals (a ladder of 20 from a
+        book of 1,000 levels costs 20 conversions, not 1,000 and a sort)."""
+        levels: tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]] | None = (
+            object.__getattribute__(self, "_levels_cache"))
+        if levels is not None:
+            return levels[0][:n], levels[1][:n]
+        sync: BookSync = object.__getattribute__(self, "_sync")
+        return sync.materialize(n)
 
     def _freeze(self) -> None:
         self._levels()
@@ -323,13 +333,16 @@ class BookSync:
         if self.on_change is not None:
             self.on_change(view)
 
-    def materialize(self) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
-        """The current levels as Decimals, best first."""
+    def materialize(self, limit: int | None = None,
+                    ) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
+        """The current levels as Decimals, best first; the best ``limit`` a side if given."""
         dec = Decimal
         side, text = self.bids, self._bid_text
-        bids = tuple((dec(text[f]), dec(side[f])) for f in sorted(side, reverse=True))
+        keys = sorted(side, reverse=True) if limit is None else nlargest(limit, side)
+        bids = tuple((dec(text[f]), dec(side[f])) for f in keys)
         side, text = self.asks, self._ask_text
-        asks = tuple((dec(text[f]), dec(side[f])) for f in sorted(side))
+        keys = sorted(side) if limit is None else nsmallest(limit, side)
+        asks = tuple((dec(text[f]), dec(side[f])) for f in keys)
         return bids, asks
 
     # -- rebuilding ---------------------------------------------------------------------------

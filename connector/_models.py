@@ -144,6 +144,10 @@ class OrderBook:
     bids: tuple[PriceLevel, ...]
     asks: tuple[PriceLevel, ...]
 
+    def top(self, n: int) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
+        """The best ``n`` levels a side, (bids, asks): what a ladder shows."""
+        return self.bids[:n], self.asks[:n]
+
 
 @dataclass(frozen=True, slots=True)
 class Position:

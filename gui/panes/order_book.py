@@ -126,7 +126,7 @@ class OrderBookPane(Pane):
             return
         mine = {(side, group_price(price, self.step, side))
                 for side, price in self._my_prices()}
-        self.model.set_ladder(*ladder(self.book, self.step, mine))
+        self.model.set_ladder(*ladder(self.book, self.step, mine, group=self.group))
 
     # -- what is shown -------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ DEPTH = 20  # levels per side
 BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # depth bar width, 0..1
 SIDE_ROLE = Qt.ItemDataRole.UserRole + 2  # "ask" / "bid" / "spread"
 MINE_ROLE = Qt.ItemDataRole.UserRole + 3  # the trader has an order on this level
+CELL_ROLE = Qt.ItemDataRole.UserRole + 4  # (side, text, bar, mine): all a painted cell needs
 
 
 def group_price(price: Decimal, step: Decimal, side: str) -> Decimal:
@@ -67,10 +68,15 @@ class Spread:
 
 
 def ladder(book: OrderBook, step: Decimal, mine: set[tuple[str, Decimal]],
-           depth: int = DEPTH) -> tuple[list[Level | None], Spread | None]:
-    """The rows for ``book``: asks top-down, then bids; ``None`` where a side runs out."""
+           depth: int = DEPTH, group: int = 1) -> tuple[list[Level | None], Spread | None]:
+    """The rows for ``book``: asks top-down, then bids; ``None`` where a side runs out.
+
+    ``group`` ticks a level (``step`` is that many ticks): ``depth`` grouped levels
+    never take more than ``depth * group`` of the book's, so no more are read.
+    """
+    best_bids, best_asks = book.top(depth * group)
     sides: dict[str, list[Level]] = {}
-    for side, levels in (("ask", book.asks), ("bid", book.bids)):
+    for side, levels in (("ask", best_asks), ("bid", best_bids)):
         total = Decimal(0)
         rows = []
         for price, qty in group_levels(levels, step, side, depth):
@@ -80,8 +86,8 @@ def ladder(book: OrderBook, step: Decimal, mine: set[tuple[str, Decimal]],
     asks: list[Level | None] = [None] * (depth - len(sides["ask"])) + sides["ask"][::-1]
     bids: list[Level | None] = [*sides["bid"], *([None] * (depth - len(sides["bid"])))]
     spread = None
-    if book.asks and book.bids:
-        ask, bid = book.asks[0][0], book.bids[0][0]
+    if best_asks and best_bids:
+        ask, bid = best_asks[0][0], best_bids[0][0]
         spread = Spread(ask - bid, (ask - bid) / ((ask + bid) / 2) * 100)
     return asks + bids, spread
 
@@ -140,6 +146,8 @@ class LadderModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row, col = index.row(), index.column()
+        if role == CELL_ROLE:  # the delegate's one call per cell
+            return self._cell(row, col)
         if row == self.depth:
             return self._spread_data(col, role)
         level = self.level_at(row)
@@ -159,6 +167,19 @@ class LadderModel(QAbstractTableModel):
             return level.mine
         return None
 
+    def _cell(self, row: int, col: int) -> tuple[str, str, float, bool] | None:
+        if row == self.depth:
+            return "spread", self._spread_data(col, Qt.ItemDataRole.DisplayRole) or "", 0.0, False
+        level = self.level_at(row)
+        if level is None:
+            return None
+        if col == 0:
+            text = fixed(level.price, self.price_decimals)
+        else:
+            text = fixed(level.size if col == 1 else level.total, self.size_decimals)
+        bar = float(level.total / self._max_total) if self._max_total else 0.0
+        return level.side, text, bar, level.mine
+
     def _spread_data(self, col: int, role: int) -> Any:
         if role == SIDE_ROLE:
             return "spread"
@@ -173,46 +194,62 @@ class LadderModel(QAbstractTableModel):
 
 
 class LadderDelegate(QStyledItemDelegate):
-    """Paints a row's depth bar (right-anchored, across the whole row), then the text."""
+    """Paints a row's depth bar (right-anchored, across the whole row), then the text.
+
+    One model call per cell (``CELL_ROLE``) and colours made once per theme: the
+    ladder repaints ten times a second, 123 cells each time.
+    """
 
     def __init__(self, view: QTableView, theme: ChartTheme) -> None:
         super().__init__(view)
         self.view = view
         self.theme = theme
 
+    @property
+    def theme(self) -> ChartTheme:
+        return self._theme
+
+    @theme.setter
+    def theme(self, t: ChartTheme) -> None:
+        self._theme = t
+        self._text, self._grid = QColor(t.text), QColor(t.grid)
+        self._price = {"ask": QColor(t.down), "bid": QColor(t.up)}
+        self._bar = {side: QColor(c) for side, c in self._price.items()}
+        for c in self._bar.values():
+            c.setAlpha(48)
+        self._hover = QColor(t.text)
+        self._hover.setAlpha(24)
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        t = self.theme
-        side = index.data(SIDE_ROLE)
+        cell = index.data(CELL_ROLE)
+        if cell is None:  # a side that ran out of levels
+            return
+        side, text, bar, mine = cell
         rect = option.rect
-        painter.save()
+        col = index.column()
         if side == "spread":
-            painter.fillRect(rect, QColor(t.grid))
-        elif side in ("ask", "bid"):
-            frac = float(index.data(BAR_ROLE) or 0.0)
-            width = self.view.viewport().width()
-            bar = QRectF(width * (1 - frac), rect.top(), width * frac, rect.height())
-            fill = QColor(t.down if side == "ask" else t.up)
-            fill.setAlpha(48)
-            painter.fillRect(bar.intersected(QRectF(rect)), fill)
-            if index.column() == 0 and index.data(MINE_ROLE):
+            painter.fillRect(rect, self._grid)
+            align = Qt.AlignmentFlag.AlignCenter
+        else:
+            if bar:
+                width = self.view.viewport().width()
+                fill = QRectF(width * (1 - bar), rect.top(), width * bar, rect.height())
+                painter.fillRect(fill.intersected(QRectF(rect)), self._bar[side])
+            if col == 0 and mine:
+                painter.save()
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(QColor("#f0b90b"))
                 r = 3.5
                 painter.drawEllipse(QRectF(rect.left() + 6, rect.center().y() - r, 2 * r, 2 * r))
-        text = index.data(Qt.ItemDataRole.DisplayRole)
+                painter.restore()
+            align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if text:
-            color = t.text
-            if side == "ask" and index.column() == 0:
-                color = t.down
-            elif side == "bid" and index.column() == 0:
-                color = t.up
-            painter.setPen(QColor(color))
+            painter.setPen(self._price[side] if col == 0 and side != "spread" else self._text)
             painter.setFont(option.font)
-            align = index.data(Qt.ItemDataRole.TextAlignmentRole) or Qt.AlignmentFlag.AlignRight
-            painter.drawText(rect.adjusted(6, 0, -8, 0), int(align), str(text))
-        if option.state & QStyle.StateFlag.State_MouseOver and side in ("ask", "bid"):
-            hover = QColor(t.text)
-            hover.setAlpha(24)
-            painter.fillRect(rect, hover)
-        painter.restore()
+            painter.drawText(rect.adjusted(6, 0, -8, 0), align, text)
+        if side != "spread" and option.state.value & _MOUSE_OVER:
+            painter.fillRect(rect, self._hover)
+
+
+_MOUSE_OVER = QStyle.StateFlag.State_MouseOver.value

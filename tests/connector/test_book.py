@@ -166,3 +166,19 @@ def test_a_held_book_keeps_its_levels() -> None:
     assert trimmed.bids == now.bids[:1] and trimmed.asks == now.asks
     assert pickle.loads(pickle.dumps(now)) == now and type(copy.copy(now)) is OrderBook
 
+
+
+def test_top_levels_are_the_full_books_best() -> None:
+    h = Harness()
+    h.sync.start()
+    bids = [(f"{100 - i}.0", f"{i + 1}") for i in range(30)]
+    asks = [(f"{101 + i}.0", f"{i + 2}") for i in range(30)]
+    h.sync.on_snapshot(snap(10, bids=bids[::-1], asks=asks[::-1]))  # any order on the wire
+    view = h.books["BTCUSDT"]
+    best_bids, best_asks = view.top(5)  # before any full read: built from the sync
+    assert (best_bids, best_asks) == (view.bids[:5], view.asks[:5])  # now from the cache
+    assert view.top(5) == (best_bids, best_asks)
+    assert best_bids[0] == (Decimal("100.0"), Decimal("1")) and len(best_asks) == 5
+    assert view.top(100) == (view.bids, view.asks)
+    plain = OrderBook("BTCUSDT", 1, view.bids, view.asks)
+    assert plain.top(3) == (view.bids[:3], view.asks[:3])
