@@ -39,7 +39,11 @@ from .widgets import ask, named
 
 logger = logging.getLogger("gui")
 
-REPAINT_MS = 50
+REPAINT_MS = 50  # each pane shows what came in at most this long ago
+# The panes flush in turns, a fifth of them every 10 ms, each still every 50 ms: Qt
+# paints everything dirty in a window in one go, and the watchlist, book, tape and
+# chart repainting together held the event loop for 8 ms or more (bench/gui.py stall).
+REPAINT_TURNS = 5
 DEFAULT_SIZE = (1440, 860)
 P = TypeVar("P", bound=Pane)
 
@@ -88,8 +92,9 @@ class MainWindow(QMainWindow):
         self.layout_.restore(self.settings)
         self.apply_theme(self.settings.theme)
         self._show_environment(self.session.environment)
+        self._turn = 0
         self._repaint = QTimer(self)
-        self._repaint.setInterval(REPAINT_MS)
+        self._repaint.setInterval(REPAINT_MS // REPAINT_TURNS)
         self._repaint.timeout.connect(self._flush)
         self._repaint.start()
 
@@ -144,7 +149,8 @@ class MainWindow(QMainWindow):
             pane.on_disconnected()
 
     def _flush(self) -> None:
-        for pane in self.panes:
+        self._turn = (self._turn + 1) % REPAINT_TURNS
+        for pane in self.panes[self._turn::REPAINT_TURNS]:
             pane.flush()
 
     def report_exception(self, exc: BaseException) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 from decimal import Decimal
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
-from gui import heap
 from gui.models._format import DOWN, UP
 from gui.models.watchlist import WatchlistModel
 from gui.panes._watchlist_delegate import WatchlistDelegate
@@ -54,12 +52,3 @@ def test_cells_show_flash_change_colours_and_selection(qapp: QApplication) -> No
     highlight = view.palette().highlight().color().name()
     assert highlight in _colours(image, view, 1, 0)
     assert highlight not in _colours(image, view, 0, 0)
-
-
-def test_settle_freezes_what_start_up_built() -> None:
-    before = gc.get_freeze_count()
-    try:
-        heap.settle()
-        assert gc.get_freeze_count() > before
-    finally:
-        gc.unfreeze()
