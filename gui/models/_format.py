@@ -10,6 +10,9 @@ from PySide6.QtGui import QColor, QFont
 from connector.filters import fmt
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+# A cell as ``gui.panes._cell_delegate.CellDelegate`` paints it, in one model call:
+# (text, alignment, foreground QColor or None, background QColor or None, bold).
+CELL_ROLE = int(Qt.ItemDataRole.UserRole) + 7
 Index = QModelIndex | QPersistentModelIndex
 
 UP = QColor("#16c784")

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 
 from ._format import (
+    CELL_ROLE,
     DOWN,
     DOWN_BG,
     LEFT,
@@ -34,10 +35,6 @@ from ._format import (
 
 FLASH_SECONDS = 0.3
 AGE_COLUMN = 5
-# One round trip per painted cell: (text, alignment, foreground, background, bold).
-# The view's delegate (``gui.panes._watchlist_delegate``) asks for this instead of the
-# seven roles Qt's default delegate asks for one by one; ``data()`` still answers those.
-CELL_ROLE = int(Qt.ItemDataRole.UserRole) + 7
 _ALIGN = tuple(LEFT if col == 0 else RIGHT for col in range(6))
 _BOLD = bold()  # one font, not one per call
 

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -25,7 +26,9 @@ from connector.events import AggTrade, MarketTrade
 
 from ..chart.numbers import fixed
 from ..chart.theme import ChartTheme, app_theme, chart_theme
+from ..models._format import CELL_ROLE, LEFT, RIGHT
 from ..widgets import mono_font
+from ._cell_delegate import CellDelegate
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 
@@ -54,8 +57,8 @@ class TapeModel(QAbstractTableModel):
         self.set_theme(theme)
 
     def set_theme(self, theme: ChartTheme) -> None:
-        self._up, self._down = QBrush(QColor(theme.up)), QBrush(QColor(theme.down))
-        self._muted = QBrush(QColor(theme.text))
+        self._colors = QColor(theme.up), QColor(theme.down), QColor(theme.text)
+        self._up, self._down, self._muted = (QBrush(c) for c in self._colors)
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 2))
 
@@ -98,12 +101,12 @@ class TapeModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.rows[index.row()]
         col = index.column()
+        if role == CELL_ROLE:  # the delegate's one call per cell
+            up, down, muted = self._colors
+            color = muted if col == 0 else up if row.buyer_aggressor else down
+            return self._text(row, col), _ALIGN[col], color, None, False
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return time.strftime("%H:%M:%S", time.localtime(row.time / 1000))
-            if col == 1:
-                return fixed(row.price, self.price_decimals)
-            return fixed(row.quantity, self.size_decimals)
+            return self._text(row, col)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == 0:
                 return self._muted
@@ -113,9 +116,26 @@ class TapeModel(QAbstractTableModel):
         return None
 
 
+    def _text(self, row: TapeRow, col: int) -> str:
+        if col == 0:
+            return _clock(row.time // 1000)
+        if col == 1:
+            return fixed(row.price, self.price_decimals)
+        return fixed(row.quantity, self.size_decimals)
+
+
+@lru_cache(maxsize=512)
+def _clock(seconds: int) -> str:
+    """A trade's local time of day; cached, as a tape repaint shows the same few seconds."""
+    return time.strftime("%H:%M:%S", time.localtime(seconds))
+
+
 def _align(col: int) -> Qt.AlignmentFlag:
     horizontal = Qt.AlignmentFlag.AlignLeft if col == 0 else Qt.AlignmentFlag.AlignRight
     return horizontal | Qt.AlignmentFlag.AlignVCenter
+
+
+_ALIGN = (LEFT, RIGHT, RIGHT)  # the same, as the ints CELL_ROLE carries
 
 
 class TradesPane(Pane):
@@ -138,6 +158,7 @@ class TradesPane(Pane):
         self.view.setObjectName("trades")
         self.view.setModel(self.model)
         self.view.setFont(mono_font())
+        self.view.setItemDelegate(CellDelegate(self.view))  # one model call per cell
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.view.setShowGrid(False)

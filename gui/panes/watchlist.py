@@ -16,7 +16,7 @@ from connector.events import AggTrade, BookTicker, ConnectionState, MiniTicker
 from ..environment import Environment
 from ..models import DecimalSortProxy, WatchlistModel
 from ..widgets import Table, named
-from ._watchlist_delegate import WatchlistDelegate
+from ._cell_delegate import CellDelegate
 from .base import Pane, PaneContext
 
 CHANNELS = ("bookTicker", "miniTicker")
@@ -63,7 +63,7 @@ class WatchlistPane(Pane):
         self.proxy.setSourceModel(self.model)
         self.view = WatchlistView("watchlist", (92, 100, 100, 100, 64, 64))
         self.view.setModel(self.proxy)
-        self.view.setItemDelegate(WatchlistDelegate(self.view))  # one data() call per cell
+        self.view.setItemDelegate(CellDelegate(self.view))  # one data() call per cell
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from gui.models._format import DOWN, UP
 from gui.models.watchlist import WatchlistModel
-from gui.panes._watchlist_delegate import WatchlistDelegate
+from gui.panes._cell_delegate import CellDelegate
 from gui.widgets import Table
 
 
@@ -24,7 +24,7 @@ def _view(qapp: QApplication) -> Table:
     model.flush()
     view = Table("watchlist", (110, 90, 90, 90, 70, 60))
     view.setModel(model)
-    view.setItemDelegate(WatchlistDelegate(view))
+    view.setItemDelegate(CellDelegate(view))
     view.resize(560, 120)
     view.show()
     qapp.processEvents()

@@ -1,4 +1,4 @@
-"""The watchlist's cell painter: one model round trip per cell, and no style on the way.
+"""A table cell painter: one model round trip per cell, and no style on the way.
 
 Qt's default delegate asks the model for seven roles per painted cell (font,
 alignment, foreground, check state, decoration, display, background), each a
@@ -10,7 +10,7 @@ stalls (``bench/gui.py stall`` and ``paint``). This delegate asks once, for
 background, bold), and paints them itself: a fill and one ``drawText``, with the
 stock delegate's text margins, selection colours (the palette, which the style
 sheet's ``selection-*`` properties set) and eliding. The model still answers every
-role for tests, copy and accessibility.
+role for tests, copy and accessibility. The trades tape paints its cells the same way.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from ..models.watchlist import CELL_ROLE
+from ..models._format import CELL_ROLE
 
 # plain ints: a Python enum operation per cell costs more than the cell's drawText
 _SELECTED = QStyle.StateFlag.State_Selected.value
@@ -30,7 +30,9 @@ _FLAGS = {int(a): Qt.AlignmentFlag(int(a)) for a in (
     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)}
 
 
-class WatchlistDelegate(QStyledItemDelegate):
+class CellDelegate(QStyledItemDelegate):
+    """Paints models that answer ``CELL_ROLE`` (the watchlist, the tape)."""
+
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         # as QCommonStyle's item text: the focus frame's margin plus one, on each side
