@@ -242,11 +242,13 @@ class MarketConnection:
         clock = time.perf_counter
         sliced = clock()
         while True:
-            msg = await ws.receive()
-            self.received += 1
             if not self.received & 15 and clock() - sliced > SLICE_SECONDS:
+                # here, before the next frame is taken: a reader cancelled in this pause
+                # (the subscribe-time reader is) has no frame in hand to lose
                 await asyncio.sleep(0)
                 sliced = clock()
+            msg = await ws.receive()
+            self.received += 1
             kind = msg.type
             if kind is text or kind is binary:
                 if fast is None or not fast(msg.data):
