@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Coroutine, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -121,9 +121,11 @@ def test_filters_by_symbol_side_status_and_dates(pane: HistoryPane, qtbot: QtBot
     pane.period_box.setCurrentText("7 days")
     assert pane.fills.rowCount() == 40  # the ETH fills are 10 days old
     pane.period_box.setCurrentText("Custom")
-    old = date.today() - timedelta(days=10)
-    pane.from_edit.setDate(QDate(old.year, old.month, old.day))
-    pane.to_edit.setDate(QDate(old.year, old.month, old.day))
+    # the days the ETH fills fell on (ten days and ~16 minutes ago: just after midnight
+    # that is the day before "ten days ago", so take them from the fills themselves)
+    days = [date.fromtimestamp(fill(i, age_days=10).time / 1000) for i in (41, 50)]
+    pane.from_edit.setDate(QDate(days[0].year, days[0].month, days[0].day))
+    pane.to_edit.setDate(QDate(days[1].year, days[1].month, days[1].day))
     assert pane.fills.rowCount() == 10 and pane.filters().start is not None
     qtbot.waitUntil(lambda: pane.pnl_ready)
     assert [r.symbol for r in pane.pnl.rows] == ["ETHUSDT", "Total USDT"]
