@@ -35,6 +35,26 @@ def mono_font() -> QFont:
     return font
 
 
+def market_view(name: str, model: QAbstractItemModel) -> QTableView:
+    """A read-only market table (the book's ladder, the tape): monospace, no selection,
+    no focus, no grid, fixed 19 px rows, the columns sharing the width."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setFont(mono_font())
+    view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    view.setShowGrid(False)
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setDefaultSectionSize(19)
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    header.setHighlightSections(False)
+    return view
+
+
 class Table(QTableView):
     """A dense table: monospace numbers, whole-row selection, sortable, saved widths."""
 

@@ -44,7 +44,7 @@ class CellDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         cell = index.data(CELL_ROLE)
-        if cell is None:  # not a watchlist cell (never, but stay correct)
+        if cell is None:  # a model that does not answer CELL_ROLE: Qt's own painting
             super().paint(painter, option, index)
             return
         text, align, fg, bg, is_bold = cell

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QTableView,
     QVBoxLayout,
@@ -29,7 +28,7 @@ from connector import Contract, OrderBook, OrderStatus
 from connector.events import BookUpdate
 
 from ..chart.theme import ChartTheme, app_theme, chart_theme
-from ..widgets import mono_font
+from ..widgets import market_view
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 from .order_book_model import DEPTH, LadderDelegate, LadderModel, group_price, ladder
@@ -68,23 +67,11 @@ class OrderBookPane(Pane):
         bar.addWidget(self.grouping)
 
         self.model = LadderModel()
-        self.view = QTableView()
-        self.view.setObjectName("orderBook")
-        self.view.setModel(self.model)
-        self.view.setFont(mono_font())
+        self.view = market_view("orderBook", self.model)
         self.delegate = LadderDelegate(self.view, self.theme)
         self.view.setItemDelegate(self.delegate)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.view.setShowGrid(False)
         self.view.setMouseTracking(True)
         self.view.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(19)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setHighlightSections(False)
         self.view.setSpan(self.model.spread_row, 0, 1, 3)
         self.view.setToolTip("Click a level to put its price in the ticket")
         self.view.clicked.connect(self._clicked)

@@ -25,10 +25,9 @@ from ..chart.theme import ChartTheme
 Index = QModelIndex | QPersistentModelIndex
 PriceLevel = tuple[Decimal, Decimal]  # (price, quantity), as in OrderBook
 DEPTH = 20  # levels per side
-BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # depth bar width, 0..1
-SIDE_ROLE = Qt.ItemDataRole.UserRole + 2  # "ask" / "bid" / "spread"
 MINE_ROLE = Qt.ItemDataRole.UserRole + 3  # the trader has an order on this level
-CELL_ROLE = Qt.ItemDataRole.UserRole + 4  # (side, text, bar, mine): all a painted cell needs
+# (side, text, depth bar 0..1, mine): all the ladder's delegate paints, in one call
+LADDER_ROLE = Qt.ItemDataRole.UserRole + 4
 
 
 def group_price(price: Decimal, step: Decimal, side: str) -> Decimal:
@@ -146,26 +145,25 @@ class LadderModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row, col = index.row(), index.column()
-        if role == CELL_ROLE:  # the delegate's one call per cell
+        if role == LADDER_ROLE:  # the delegate's one call per cell
             return self._cell(row, col)
         if row == self.depth:
             return self._spread_data(col, role)
         level = self.level_at(row)
-        if role == SIDE_ROLE:
-            return level.side if level else None
         if level is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return fixed(level.price, self.price_decimals)
-            return fixed(level.size if col == 1 else level.total, self.size_decimals)
+            return self._text(level, col)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        if role == BAR_ROLE:
-            return float(level.total / self._max_total) if self._max_total else 0.0
         if role == MINE_ROLE:
             return level.mine
         return None
+
+    def _text(self, level: Level, col: int) -> str:
+        if col == 0:
+            return fixed(level.price, self.price_decimals)
+        return fixed(level.size if col == 1 else level.total, self.size_decimals)
 
     def _cell(self, row: int, col: int) -> tuple[str, str, float, bool] | None:
         if row == self.depth:
@@ -173,16 +171,10 @@ class LadderModel(QAbstractTableModel):
         level = self.level_at(row)
         if level is None:
             return None
-        if col == 0:
-            text = fixed(level.price, self.price_decimals)
-        else:
-            text = fixed(level.size if col == 1 else level.total, self.size_decimals)
         bar = float(level.total / self._max_total) if self._max_total else 0.0
-        return level.side, text, bar, level.mine
+        return level.side, self._text(level, col), bar, level.mine
 
     def _spread_data(self, col: int, role: int) -> Any:
-        if role == SIDE_ROLE:
-            return "spread"
         if role == Qt.ItemDataRole.DisplayRole and col == 0:
             s = self.spread
             if s is None:
@@ -196,7 +188,7 @@ class LadderModel(QAbstractTableModel):
 class LadderDelegate(QStyledItemDelegate):
     """Paints a row's depth bar (right-anchored, across the whole row), then the text.
 
-    One model call per cell (``CELL_ROLE``) and colours made once per theme: the
+    One model call per cell (``LADDER_ROLE``) and colours made once per theme: the
     ladder repaints ten times a second, 123 cells each time.
     """
 
@@ -221,7 +213,7 @@ class LadderDelegate(QStyledItemDelegate):
         self._hover.setAlpha(24)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        cell = index.data(CELL_ROLE)
+        cell = index.data(LADDER_ROLE)
         if cell is None:  # a side that ran out of levels
             return
         side, text, bar, mine = cell

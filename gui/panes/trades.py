@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from connector import Contract
 from connector.events import AggTrade, MarketTrade
@@ -27,7 +27,7 @@ from connector.events import AggTrade, MarketTrade
 from ..chart.numbers import fixed
 from ..chart.theme import ChartTheme, app_theme, chart_theme
 from ..models._format import CELL_ROLE, LEFT, RIGHT
-from ..widgets import mono_font
+from ..widgets import market_view
 from ._cell_delegate import CellDelegate
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
@@ -58,7 +58,7 @@ class TapeModel(QAbstractTableModel):
 
     def set_theme(self, theme: ChartTheme) -> None:
         self._colors = QColor(theme.up), QColor(theme.down), QColor(theme.text)
-        self._up, self._down, self._muted = (QBrush(c) for c in self._colors)
+        self._brushes = tuple(QBrush(c) for c in self._colors)
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 2))
 
@@ -102,15 +102,11 @@ class TapeModel(QAbstractTableModel):
         row = self.rows[index.row()]
         col = index.column()
         if role == CELL_ROLE:  # the delegate's one call per cell
-            up, down, muted = self._colors
-            color = muted if col == 0 else up if row.buyer_aggressor else down
-            return self._text(row, col), _ALIGN[col], color, None, False
+            return self._text(row, col), _ALIGN[col], self._colors[_tone(row, col)], None, False
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, col)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if col == 0:
-                return self._muted
-            return self._up if row.buyer_aggressor else self._down
+            return self._brushes[_tone(row, col)]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _align(col)
         return None
@@ -122,6 +118,11 @@ class TapeModel(QAbstractTableModel):
         if col == 1:
             return fixed(row.price, self.price_decimals)
         return fixed(row.quantity, self.size_decimals)
+
+
+def _tone(row: TapeRow, col: int) -> int:
+    """Index into the theme's (up, down, muted): price and size by aggressor, time muted."""
+    return 2 if col == 0 else 0 if row.buyer_aggressor else 1
 
 
 @lru_cache(maxsize=512)
@@ -154,19 +155,8 @@ class TradesPane(Pane):
         self._pending: list[TapeRow] = []
         self._trades_seen = False  # MarketTrade preferred; AggTrade only without it
         self.model = TapeModel(chart_theme(app_theme()))
-        self.view = QTableView()
-        self.view.setObjectName("trades")
-        self.view.setModel(self.model)
-        self.view.setFont(mono_font())
+        self.view = market_view("trades", self.model)
         self.view.setItemDelegate(CellDelegate(self.view))  # one model call per cell
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.view.setShowGrid(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(19)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.view.horizontalHeader().setHighlightSections(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
