@@ -10,7 +10,6 @@ from typing import Any
 
 import orjson
 import pytest
-from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +18,7 @@ from connector.demo import DemoExchange
 from connector.errors import ExchangeError
 
 from ..connector.conftest import make_client
-from ..connector.helpers import until
+from ..connector.helpers import scripted_stream, until
 
 FILTER_CODES = {-1013, -4014, -4164, -1111, -4003, -1102, -1100, -4001}
 
@@ -132,35 +131,16 @@ async def test_garbage_over_loopback_then_the_stream_still_flows() -> None:
     good = ('{"stream":"btcusdt@bookTicker","data":{"u":99,"s":"BTCUSDT","b":"1.5","B":"2",'
             '"a":"1.6","A":"3"}}')
 
-    async def handler(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        async for msg in ws:
-            req = orjson.loads(msg.data)
-            await ws.send_str(orjson.dumps({"result": None, "id": req["id"]}).decode())
-            for frame in garbage:
-                await ws.send_str(frame)
-            await ws.send_bytes(b"\x00\x01binary")
-            await ws.send_str(good)
-        return ws
-
-    app = web.Application()
-    app.router.add_get("/stream", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    client = BinanceClient("", "", False, False, rest_url="http://127.0.0.1:9",
-                           ws_url=f"ws://127.0.0.1:{port}")
-    try:
-        await client._live.subscribe(["BTCUSDT"], "bookTicker")
-        await until(lambda: "BTCUSDT" in client.prices, what="the good frame after garbage")
-        assert client.prices["BTCUSDT"] == {"bid": Decimal("1.5"), "ask": Decimal("1.6")}
-        conn = next(iter(client._live.market.connections.values()))[0]
-        assert conn.supervisor.running and conn.supervisor.restarts == 0
-        assert any("malformed" in e.message for e in client.logs)
-    finally:
-        await client.close()
-        await runner.cleanup()
+    async with scripted_stream([*garbage, b"\x00\x01binary", good]) as url:
+        client = BinanceClient("", "", False, False, rest_url="http://127.0.0.1:9", ws_url=url)
+        try:
+            await client._live.subscribe(["BTCUSDT"], "bookTicker")
+            await until(lambda: "BTCUSDT" in client.prices,
+                        what="the good frame after garbage")
+            assert client.prices["BTCUSDT"] == {"bid": Decimal("1.5"), "ask": Decimal("1.6")}
+            conn = next(iter(client._live.market.connections.values()))[0]
+            assert conn.supervisor.running and conn.supervisor.restarts == 0
+            assert any("malformed" in e.message for e in client.logs)
+        finally:
+            await client.close()
 
