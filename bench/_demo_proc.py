@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import subprocess
 import sys
+from pathlib import Path
 
 import orjson
 
@@ -48,7 +49,7 @@ async def _serve(extra_symbols: int, walk: bool) -> None:
 
 
 def main() -> None:
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
     parser = argparse.ArgumentParser()
     parser.add_argument("--extra-symbols", type=int, default=0)
     parser.add_argument("--no-walk", action="store_true")

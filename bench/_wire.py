@@ -180,6 +180,16 @@ class _Server:
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tasks: list[asyncio.Task[None]] = []
+        held: list[bytes] = []  # replies while a thread floods the socket
+        flooding = asyncio.Event()
+
+        def reply(data: bytes) -> None:
+            if flooding.is_set():
+                held.append(data)
+            else:
+                writer.write(data)
+
+        relay = _Relay(self.upstream, reply)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
@@ -191,21 +201,9 @@ class _Server:
             writer.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                           f"Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
                           ).encode())
-            held: list[bytes] = []  # replies while a thread floods the socket
-            relay: _Relay | None = None
-            flooding = asyncio.Event()
-
-            def reply(data: bytes) -> None:
-                if flooding.is_set():
-                    held.append(data)
-                else:
-                    writer.write(data)
-
             books: set[str] = set()
             minis: set[str] = set()
             started = {"books": False, "minis": False}
-
-            relay = _Relay(self.upstream, reply)
 
             def add(streams: list[str]) -> None:
                 for name in streams:
@@ -252,8 +250,7 @@ class _Server:
         finally:
             for t in tasks:
                 t.cancel()
-            if relay is not None:
-                await relay.close()
+            await relay.close()
             writer.close()
 
     async def _flood(self, writer: asyncio.StreamWriter, flooding: asyncio.Event,
