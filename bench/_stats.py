@@ -33,6 +33,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from _common import remove_homes
+
 
 def fresh(argv: Sequence[str], *, timeout: float = 300.0, env: dict[str, str] | None = None,
           ) -> dict[str, Any]:
@@ -52,6 +54,7 @@ def emit(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
     sys.stderr.flush()
+    remove_homes()
     os._exit(0)  # python-binance's close waits out a 10 s timeout; nothing left to do
 
 

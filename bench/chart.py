@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Coroutine
 from decimal import Decimal
@@ -32,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import _common  # noqa: F401  (import path)
-from _common import median, percentile
+from _common import isolate_gui, median, percentile
 from _demo_proc import DemoProcess
 from _stats import Rounds
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="starlight-bench-"))
+isolate_gui()
 
 import numpy as np
 import pyqtgraph as pg  # type: ignore[import-untyped]

@@ -26,10 +26,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import _common  # noqa: F401  (import path)
+from _common import isolate_gui
 from _stats import Rounds
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+isolate_gui()
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -144,7 +145,6 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")  # no user settings touched
         path = Path(tmp) / "journal.sqlite3"
         insert = fill_journal(path, args.fills)
         print(f"journal: {args.fills:,} fills inserted in {insert:.2f} s "

@@ -29,6 +29,7 @@ from ..chart.numbers import fixed
 from ..chart.overlays import Fill
 from ..chart.theme import app_theme
 from ..chart.view import ChartView
+from ..widgets import opaque
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 
@@ -72,7 +73,7 @@ class ChartPane(Pane):
         self.intervals.setCurrentText(self.interval)
         self.intervals.setToolTip("Candle interval")
         self.intervals.currentTextChanged.connect(self.set_interval)
-        self.readout = QLabel()
+        self.readout = opaque(QLabel())  # rewritten with every live candle
         self.readout.setObjectName("chartReadout")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         bar = QHBoxLayout()
@@ -82,6 +83,7 @@ class ChartPane(Pane):
 
         self.view = ChartView(self.store, lambda: (self.store.origin or 0, self.store.step),
                               self.theme)
+        opaque(self.view.viewport())
         v = self.view  # the parts the pane drives (and tests look at)
         self.price_plot, self.volume_plot = v.price_plot, v.volume_plot
         self.candles, self.volume, self.markers = v.candles, v.volume, v.markers
@@ -165,7 +167,7 @@ class ChartPane(Pane):
         """Colours for the "dark" or "light" theme (the window calls this when it switches)."""
         t = self.theme = chart_theme(name)
         self.view.apply_theme(t)
-        self.readout.setStyleSheet(f"color: {t.text}; background: transparent;")
+        self.readout.setStyleSheet(f"color: {t.text};")
         self.order_lines.set_theme(t, self.ctx.bridge.open_orders(), self.symbol)
         self._show_fills()
         self._show_last()
