@@ -68,7 +68,7 @@ class OrderBookPane(Pane):
 
         self.model = LadderModel()
         self.view = market_view("orderBook", self.model)
-        self.delegate = LadderDelegate(self.view, self.theme)
+        self.delegate = LadderDelegate(self.view, self.model, self.theme)
         self.view.setItemDelegate(self.delegate)
         self.view.setMouseTracking(True)
         self.view.setCursor(Qt.CursorShape.PointingHandCursor)
