@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPen
@@ -90,9 +90,6 @@ def ladder(book: OrderBook, step: Decimal, mine: set[tuple[str, Decimal]],
         ask, bid = best_asks[0][0], best_bids[0][0]
         spread = Spread(ask - bid, (ask - bid) / ((ask + bid) / 2) * 100)
     return asks + bids, spread
-
-
-_UNSET: Any = object()
 
 
 class LadderModel(QAbstractTableModel):
@@ -176,11 +173,10 @@ class LadderModel(QAbstractTableModel):
         """(side, text, depth bar 0..1, mine) of a cell: what the delegate paints, asked
         for directly (a Python call, not a round trip through Qt) and kept until the
         book changes."""
-        key = (row, col)
-        cell = self._cells.get(key, _UNSET)
-        if cell is _UNSET:
-            cell = self._cells[key] = self._make_cell(row, col)
-        return cell
+        key, cells = (row, col), self._cells
+        if key not in cells:
+            cells[key] = self._make_cell(row, col)
+        return cells[key]
 
     def _make_cell(self, row: int, col: int) -> Cell | None:
         if row == self.depth:
@@ -252,7 +248,7 @@ class LadderDelegate(QStyledItemDelegate):
             painter.setPen(self._text)
             painter.drawText(rect, _CENTER, text)
             return
-        left, top, width, height = rect.getRect()
+        left, top, width, height = cast(tuple[int, int, int, int], rect.getRect())
         if bar:  # this cell's part of the row's bar, which ends at the right edge
             start = max(left, round(self.view.viewport().width() * (1 - bar)))
             if start < left + width:
