@@ -7,16 +7,19 @@ that is ``QStyleSheetStyle`` matching its rules for every cell. With ~80 visible
 cells repainted ten times a second that was the watchlist's share of the GUI
 stalls (``bench/gui.py stall`` and ``paint``). This delegate asks once, for
 ``CELL_ROLE`` (the five things a watchlist cell has: text, alignment, colour,
-background, bold), and paints them itself: a fill and one ``drawText``, with the
-stock delegate's text margins, selection colours (the palette, which the style
-sheet's ``selection-*`` properties set) and eliding. The model still answers every
+background, bold), and paints them itself: a fill and one ``drawText`` at a point
+(placed by the monospace font's advance: no layout pass), with the stock delegate's
+text margins, selection colours (the palette, which the style sheet's ``selection-*``
+properties set; looked up again after a restyle) and eliding. The model still answers every
 role for tests, copy and accessibility. The trades tape paints its cells the same way.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QPainter, QPalette
+from typing import NamedTuple, cast
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ..models._format import CELL_ROLE
@@ -25,9 +28,6 @@ from ..models._format import CELL_ROLE
 _SELECTED = QStyle.StateFlag.State_Selected.value
 _ACTIVE = QStyle.StateFlag.State_Active.value
 _ELIDE = Qt.TextElideMode.ElideRight
-_FLAGS = {int(a): Qt.AlignmentFlag(int(a)) for a in (
-    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)}
 
 
 class CellDelegate(QStyledItemDelegate):
@@ -39,7 +39,38 @@ class CellDelegate(QStyledItemDelegate):
         style = parent.style()
         self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
                                          parent) + 1
-        self._plain, self._bold = QFont(), QFont()  # the view's font, and it in bold
+        self._fonts: tuple[_Face, _Face] | None = None  # (plain, bold), on first paint
+        # the palette's (text, highlight, highlighted text) per colour group, on first use
+        self._colors: dict[int, tuple[QColor, QBrush, QColor]] = {}
+        parent.installEventFilter(self)  # a restyle changes fonts and colours: look again
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _RESTYLED:
+            self._fonts = None
+            self._colors.clear()
+        return False
+
+    def _palette(self, option: QStyleOptionViewItem, active: int) -> tuple[QColor, QBrush, QColor]:
+        palette = option.palette
+        group = QPalette.ColorGroup.Active if active else QPalette.ColorGroup.Inactive
+        colors = self._colors[active] = (
+            palette.color(group, QPalette.ColorRole.Text),
+            palette.brush(group, QPalette.ColorRole.Highlight),
+            palette.color(group, QPalette.ColorRole.HighlightedText))
+        return colors
+
+    def _measure(self, font: QFont) -> tuple[_Face, _Face]:
+        """The view's font and it in bold, each with its metrics and, for a fixed-pitch
+        font (the tables' monospace), the one advance every character has."""
+        faces = []
+        for bold in (False, True):
+            face = QFont(font)
+            face.setBold(bold)
+            metrics = QFontMetrics(face)
+            advance = metrics.horizontalAdvance("0") if QFontInfo(face).fixedPitch() else 0
+            faces.append(_Face(face, metrics, advance, metrics.ascent() - metrics.descent()))
+        self._fonts = fonts = (faces[0], faces[1])
+        return fonts
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -48,28 +79,38 @@ class CellDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         text, align, fg, bg, is_bold = cell
-        rect, palette = option.rect, option.palette
+        rect = option.rect
         state = option.state.value
-        selected = state & _SELECTED
-        group = QPalette.ColorGroup.Active if state & _ACTIVE else QPalette.ColorGroup.Inactive
-        if selected:
-            painter.fillRect(rect, palette.brush(group, QPalette.ColorRole.Highlight))
-            painter.setPen(palette.color(group, QPalette.ColorRole.HighlightedText))
-        else:
-            if bg is not None:
-                painter.fillRect(rect, bg)
-            painter.setPen(fg if fg is not None else palette.color(group, QPalette.ColorRole.Text))
-        font = option.font
-        if is_bold:
-            if font != self._plain:
-                self._plain, self._bold = QFont(font), QFont(font)
-                self._bold.setBold(True)
-            font = self._bold
-        painter.setFont(font)
-        box = rect.adjusted(self._margin, 0, -self._margin, 0)
-        metrics = painter.fontMetrics()
-        width = box.width()
-        # no glyph is wider than maxWidth, so a short text needs no measuring
-        if len(text) * metrics.maxWidth() > width and metrics.horizontalAdvance(text) > width:
-            text = metrics.elidedText(text, _ELIDE, width)
-        painter.drawText(box, _FLAGS[align], text)
+        if state & _SELECTED or fg is None:
+            active = state & _ACTIVE
+            text_color, highlight, highlighted = (self._colors.get(active)
+                                                  or self._palette(option, active))
+            if state & _SELECTED:
+                painter.fillRect(rect, highlight)
+                fg, bg = highlighted, None
+            else:
+                fg = text_color
+        if bg is not None:
+            painter.fillRect(rect, bg)
+        painter.setPen(fg)
+        face = (self._fonts or self._measure(option.font))[bool(is_bold)]
+        painter.setFont(face.font)
+        left, top, width, height = cast(tuple[int, int, int, int], rect.getRect())
+        room = width - 2 * self._margin
+        used = len(text) * face.advance or face.metrics.horizontalAdvance(text)
+        if used > room:
+            text = face.metrics.elidedText(text, _ELIDE, room)
+            used = face.metrics.horizontalAdvance(text)
+        x = left + self._margin if align & _LEFT else left + width - self._margin - used
+        painter.drawText(x, top + (height + face.rise) // 2, text)
+
+
+class _Face(NamedTuple):
+    font: QFont
+    metrics: QFontMetrics
+    advance: int  # of every character, for a fixed-pitch font; else 0
+    rise: int  # ascent - descent: the baseline sits this much below the middle, halved
+
+
+_RESTYLED = frozenset({QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.Polish})
+_LEFT = Qt.AlignmentFlag.AlignLeft.value
