@@ -20,8 +20,8 @@ work: levels are kept as the exchange's own strings and become an
 ``OrderBook`` (Decimals, best first) only when someone reads it. The
 ``OrderBook`` in ``books`` (and in each ``BookUpdate``) is a view that builds
 itself on first read; before the book moves on, a view someone still holds is
-frozen with the levels it stood for, so nobody ever sees a later state under
-an earlier ``last_update_id``.
+frozen on a copy of the levels it stood for (``connector._book_levels``), so
+nobody ever sees a later state under an earlier ``last_update_id``.
 """
 
 from __future__ import annotations
@@ -29,11 +29,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, MutableMapping
 from decimal import Decimal
-from heapq import heapify, heappop, heappush, nlargest, nsmallest
+from heapq import heapify, heappop, heappush
 from sys import getrefcount
 from typing import Any
 
-from ._models import OrderBook, PriceLevel
+from ._book_levels import BookView, Levels
+from ._models import OrderBook
 
 RequestSnapshot = Callable[[str, float], None]  # (symbol, delay in s)
 LogFn = Callable[[str, str], None]
@@ -45,72 +46,6 @@ RETRY_DELAYS = (0.0, 0.2, 0.5, 1.0, 2.0)
 
 def _is_zero(quantity: str) -> bool:
     return not quantity.strip("0.")
-
-
-class BookView(OrderBook):
-    """An ``OrderBook`` whose levels are built on first read (then kept)."""
-
-    __slots__ = ("_levels_cache", "_sync")
-
-    def __init__(self, symbol: str, last_update_id: int, bids: tuple[PriceLevel, ...] = (),
-                 asks: tuple[PriceLevel, ...] = (), sync: BookSync | None = None) -> None:
-        # (bids, asks given: a plain book, as dataclasses.replace makes one)
-        object.__setattr__(self, "symbol", symbol)
-        object.__setattr__(self, "last_update_id", last_update_id)
-        object.__setattr__(self, "_sync", sync)
-        object.__setattr__(self, "_levels_cache", None if sync is not None
-                           else (tuple(bids), tuple(asks)))
-
-    def _levels(self) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
-        levels: tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]] | None = (
-            object.__getattribute__(self, "_levels_cache"))
-        if levels is None:
-            sync: BookSync = object.__getattribute__(self, "_sync")
-            levels = sync.materialize()  # a plain book always has its levels
-            object.__setattr__(self, "_levels_cache", levels)
-        return levels
-
-    @property
-    def bids(self) -> tuple[PriceLevel, ...]:
-        return self._levels()[0]
-
-    @property
-    def asks(self) -> tuple[PriceLevel, ...]:
-        return self._levels()[1]
-
-    def top(self, n: int) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
-        """The best ``n`` levels a side; only those become Decimals (a ladder of 20 from a
-        book of 1,000 levels costs 20 conversions, not 1,000 and a sort)."""
-        levels: tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]] | None = (
-            object.__getattribute__(self, "_levels_cache"))
-        if levels is not None:
-            return levels[0][:n], levels[1][:n]
-        sync: BookSync = object.__getattribute__(self, "_sync")
-        return sync.materialize(n)
-
-    def _freeze(self) -> None:
-        self._levels()
-
-    def _advance(self, last_update_id: int, setattr: Any = object.__setattr__) -> None:
-        setattr(self, "last_update_id", last_update_id)
-        setattr(self, "_levels_cache", None)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, OrderBook):
-            return NotImplemented
-        return (self.symbol, self.last_update_id, self.bids, self.asks) == (
-            other.symbol, other.last_update_id, other.bids, other.asks)
-
-    def __hash__(self) -> int:
-        return hash((self.symbol, self.last_update_id, self.bids, self.asks))
-
-    def __repr__(self) -> str:
-        bids, asks = self._levels()
-        return (f"OrderBook(symbol={self.symbol!r}, last_update_id={self.last_update_id}, "
-                f"{len(bids)} bids, {len(asks)} asks)")
-
-    def __reduce__(self) -> Any:
-        return (OrderBook, (self.symbol, self.last_update_id, self.bids, self.asks))
 
 
 class _Probe:
@@ -128,7 +63,7 @@ class _Probe:
 _OWN_REFS = _Probe().count()
 
 
-class BookSync:
+class BookSync(Levels):
     """One symbol's local book; ``books[symbol]`` shows it only while it is known good."""
 
     def __init__(self, symbol: str, futures: bool, books: MutableMapping[str, OrderBook],
@@ -142,15 +77,8 @@ class BookSync:
         self._log = log or (lambda msg, level: None)
         self.on_change = on_change
         self.max_tries = max_tries
-        # each side: quantity and price text by float price, and a heap of the prices (bids
-        # negated) whose top, once levels no longer there are popped, is the best. The float is
-        # only a key and an order: a Binance price has at most 15 significant digits, which a
-        # double keeps distinct and in order; every price and size that leaves the book is
-        # the exchange's own text, made a Decimal.
-        self.bids: dict[float, str] = {}
-        self.asks: dict[float, str] = {}
-        self._bid_text: dict[float, str] = {}
-        self._ask_text: dict[float, str] = {}
+        super().__init__()  # the levels; and per side a heap of the prices (bids negated)
+        # whose top, once levels no longer there are popped, is the best
         self._bid_heap: list[float] = []
         self._ask_heap: list[float] = []
         self.update_id = 0
@@ -332,18 +260,6 @@ class BookSync:
             view._advance(self.update_id)  # nobody else holds it: it moves on in place
         if self.on_change is not None:
             self.on_change(view)
-
-    def materialize(self, limit: int | None = None,
-                    ) -> tuple[tuple[PriceLevel, ...], tuple[PriceLevel, ...]]:
-        """The current levels as Decimals, best first; the best ``limit`` a side if given."""
-        dec = Decimal
-        side, text = self.bids, self._bid_text
-        keys = sorted(side, reverse=True) if limit is None else nlargest(limit, side)
-        bids = tuple((dec(text[f]), dec(side[f])) for f in keys)
-        side, text = self.asks, self._ask_text
-        keys = sorted(side) if limit is None else nsmallest(limit, side)
-        asks = tuple((dec(text[f]), dec(side[f])) for f in keys)
-        return bids, asks
 
     # -- rebuilding ---------------------------------------------------------------------------
 

@@ -167,6 +167,24 @@ def test_a_held_book_keeps_its_levels() -> None:
     assert pickle.loads(pickle.dumps(now)) == now and type(copy.copy(now)) is OrderBook
 
 
+def test_a_held_book_never_read_keeps_its_levels_without_building_them() -> None:
+    h = Harness()
+    h.sync.start()
+    h.sync.on_snapshot(snap(10))
+    h.last_u = 10
+    held = h.books["BTCUSDT"]  # held, not read: the GUI keeps the latest until it repaints
+    want = h.sync.materialize()
+    h.sync.on_event(h.event(11, 11, [("100.0", "5")], [("101.0", "0")]))
+    h.sync.on_event(h.event(12, 12, [("99.5", "7")]))
+    # frozen on a copy of its levels: nothing was made a Decimal for it
+    assert object.__getattribute__(held, "_levels_cache") is None
+    assert held.top(1) == (want[0][:1], want[1][:1])
+    assert (held.last_update_id, held.bids, held.asks) == (10, *want)
+    now = h.books["BTCUSDT"]
+    assert now is not held and now.last_update_id == 12
+    assert (Decimal("99.5"), Decimal("7")) in now.bids and now.bids != held.bids
+
+
 
 def test_top_levels_are_the_full_books_best() -> None:
     h = Harness()
