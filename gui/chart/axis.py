@@ -27,6 +27,10 @@ class TimeAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         super().__init__(orientation="bottom", **kwargs)
         self._frame = frame
 
+    def frame(self) -> tuple[int, int]:
+        """The (origin ms, step ms) the ticks are laid out in."""
+        return self._frame()
+
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:
         origin, step = self._frame()
         if size <= 0 or maxVal <= minVal:

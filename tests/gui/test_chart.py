@@ -320,6 +320,24 @@ def test_a_zoomed_out_chart_draws_one_bar_per_pixel_column(run: Runner) -> None:
     run(body())
 
 
+def test_the_grid_is_laid_out_again_only_when_the_view_moves(run: Runner) -> None:
+    async def body() -> None:
+        async with chart_rig() as rig:
+            pane = rig.pane
+            grid = pane.view.grids[0]
+            pane.view.viewport().repaint()
+            laid, lines = grid.layouts, list(grid._lines)
+            assert lines  # price and time lines in view
+            pane.candles.live_changed()  # a live tick: everything is drawn again...
+            pane.view.viewport().repaint()
+            assert grid.layouts == laid  # ...but the grid is the same lines
+            pane.price_plot.vb.translateBy(x=-7.0)
+            pane.view.viewport().repaint()
+            assert grid.layouts == laid + 1 and list(grid._lines) != lines
+
+    run(body())
+
+
 def test_a_kline_of_a_new_period_appends_a_candle_and_the_view_follows(run: Runner) -> None:
     async def body() -> None:
         async with chart_rig() as rig:
