@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from connector.events import ConnectionState
 
 from .bridge import Bridge
-from .widgets import named
+from .widgets import LiveText, named
 
 KINDS = (("market", "Market"), ("user", "Account"))
 
@@ -48,8 +48,11 @@ class StatusBar:
         self.message = named(QLabel(""), "statusMessage")
         self.lights = {kind: named(QLabel(f"{name}: —"), f"status{name}")
                        for kind, name in (("market", "Market"), ("user", "User"))}
-        self.clock = named(QLabel("Clock: —"), "statusClock")
-        self.weight = named(QLabel("Weight: —"), "statusWeight")
+        # rewritten every second: painted, not laid out again (``LiveText``)
+        self.clock = named(LiveText(13), "statusClock")
+        self.weight = named(LiveText(17), "statusWeight")
+        self.clock.set_text("Clock: —")
+        self.weight.set_text("Weight: —")
         bar.addWidget(self.message, 1)
         for label in (*self.lights.values(), self.clock, self.weight):
             bar.addPermanentWidget(label)
@@ -75,14 +78,17 @@ class StatusBar:
             connected, total = self.board.count(kind)
             detail = f" ({connected}/{total})" if total > 1 and connected < total else ""
             label = self.lights[kind]
-            label.setText(f"● {name}: {state}{detail}")
+            text = f"● {name}: {state}{detail}"
+            if label.text() == text and label.property("state") == state:
+                continue  # a re-polish re-lays out the whole window: only on a change
+            label.setText(text)
             label.setProperty("state", state)
             label.style().unpolish(label)
             label.style().polish(label)
         health = self.bridge.health()
         if health is not None:
-            self.clock.setText(f"Clock {health[0]:+.0f} ms")
-            self.weight.setText(f"Weight {health[1]}/{health[2]}")
+            self.clock.set_text(f"Clock {health[0]:+.0f} ms")
+            self.weight.set_text(f"Weight {health[1]}/{health[2]}")
 
     def stop(self) -> None:
         self._timer.stop()

@@ -6,13 +6,24 @@ import asyncio
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QRegularExpression, Qt
-from PySide6.QtGui import QFont, QKeyEvent, QRegularExpressionValidator, QWheelEvent
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QRegularExpression, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QRegularExpressionValidator,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLineEdit,
     QMessageBox,
+    QSizePolicy,
     QTableView,
     QWidget,
 )
@@ -57,6 +68,62 @@ def opaque(widget: QWidgetT) -> QWidgetT:
     widget.setAutoFillBackground(True)
     widget.installEventFilter(_opaque)
     return widget
+
+
+Run = tuple[str, str | None, bool]  # text, colour ("#rrggbb"; None: the palette's), bold
+_PAD = 4  # px before the text, as a label beside another widget has
+
+
+class LiveText(QWidget):
+    """One line of coloured text that changes many times a second: the chart's readout,
+    the status bar's clock and request weight.
+
+    ``QLabel.setText`` re-lays out every layout from the label up to the window (each
+    ``QLayout.activate`` ends in ``updateGeometry``): about 1 ms of the event loop per
+    change in the main window (``bench/gui.py stall``). This only repaints: its size hint
+    is ``width_hint`` digits by one line, whatever it shows.
+    """
+
+    def __init__(self, width_hint: int = 12, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runs: tuple[Run, ...] = ()
+        self._width_hint = width_hint
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        opaque(self)
+
+    def text(self) -> str:
+        return "".join(run[0] for run in self._runs)
+
+    def set_text(self, text: str) -> None:
+        self.set_runs(((text, None, False),))
+
+    def set_runs(self, runs: tuple[Run, ...]) -> None:
+        if runs != self._runs:
+            self._runs = runs
+            self.update()
+
+    def sizeHint(self) -> QSize:
+        metrics = self.fontMetrics()
+        return QSize(metrics.horizontalAdvance("0") * self._width_hint + 2 * _PAD,
+                     metrics.height() + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.sizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        plain = self.font()
+        bold = QFont(plain)
+        bold.setBold(True)
+        metrics = {False: QFontMetrics(plain), True: QFontMetrics(bold)}
+        y = (self.height() + metrics[False].ascent() - metrics[False].descent()) // 2
+        default = self.palette().color(QPalette.ColorRole.WindowText)
+        x = _PAD
+        for text, color, is_bold in self._runs:
+            painter.setFont(bold if is_bold else plain)
+            painter.setPen(QColor(color) if color else default)
+            painter.drawText(x, y, text)
+            x += metrics[is_bold].horizontalAdvance(text)
 
 
 def mono_font() -> QFont:

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from connector import BinanceError, Candle, Contract, OrderStatus
 from connector.events import Kline
@@ -29,7 +29,7 @@ from ..chart.numbers import fixed
 from ..chart.overlays import Fill
 from ..chart.theme import app_theme
 from ..chart.view import ChartView
-from ..widgets import opaque
+from ..widgets import LiveText, Run, named, opaque
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 
@@ -73,9 +73,7 @@ class ChartPane(Pane):
         self.intervals.setCurrentText(self.interval)
         self.intervals.setToolTip("Candle interval")
         self.intervals.currentTextChanged.connect(self.set_interval)
-        self.readout = opaque(QLabel())  # rewritten with every live candle
-        self.readout.setObjectName("chartReadout")
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout = named(LiveText(60), "chartReadout")  # with every tick and mouse move
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 2)
         bar.addWidget(self.intervals)
@@ -322,19 +320,18 @@ class ChartPane(Pane):
         t = self.theme
         if candle is None and len(self.store):
             candle = self.store.candles[-1]
-        head = f"<b style='color:{t.text}'>{self.symbol or '—'}</b> · {self.interval}"
+        head: tuple[Run, ...] = ((self.symbol or "—", t.text, True),
+                                 (f" · {self.interval}", None, False))
         if candle is None:
-            self.readout.setText(head)
+            self.readout.set_runs(head)
             return
         color = t.up if candle.close >= candle.open else t.down
         price_dp, size_dp = self._decimals()
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(candle.timestamp / 1000))
-        values = "".join(
-            f"&nbsp;&nbsp;<span style='color:{t.muted}'>{k}</span>&nbsp;"
-            f"<span style='color:{color}'>{fixed(v, dp)}</span>"
-            for k, v, dp in (("O", candle.open, price_dp), ("H", candle.high, price_dp),
-                             ("L", candle.low, price_dp), ("C", candle.close, price_dp),
-                             ("V", candle.volume, size_dp)))
-        self.readout.setText(f"{head}&nbsp;&nbsp;<span style='color:{t.muted}'>{when}</span>"
-                             f"{values}")
+        values = tuple(run for k, v, dp in (
+            ("O", candle.open, price_dp), ("H", candle.high, price_dp),
+            ("L", candle.low, price_dp), ("C", candle.close, price_dp),
+            ("V", candle.volume, size_dp))
+            for run in ((f"  {k} ", t.muted, False), (fixed(v, dp), color, False)))
+        self.readout.set_runs((*head, (f"  {when}", t.muted, False), *values))
 

@@ -234,9 +234,10 @@ def test_the_crosshair_reads_out_the_candle_under_it(run: Runner) -> None:
             text = pane.readout.text()
             contract = rig.bridge.contract("BTCUSDT")
             assert contract is not None
-            for value in (candle.open, candle.high, candle.low, candle.close):
-                assert f">{fixed(value, contract.price_decimals)}<" in text
-            assert f">{fixed(candle.volume, contract.quantity_decimals)}<" in text
+            for key, value in (("O", candle.open), ("H", candle.high), ("L", candle.low),
+                               ("C", candle.close)):
+                assert f"{key} {fixed(value, contract.price_decimals)}" in text
+            assert f"V {fixed(candle.volume, contract.quantity_decimals)}" in text
             assert pane.cross_v.isVisible()
 
     run(body())
@@ -354,7 +355,7 @@ def test_a_kline_of_a_new_period_appends_a_candle_and_the_view_follows(run: Runn
             assert len(pane.store) == PAGE + 1 and pane.store.candles[-1] == nxt
             assert contiguous(pane.store)
             assert abs(pane.price_plot.vb.viewRange()[0][1] - (right + 1)) < 1e-6
-            assert f">{fixed(nxt.close, 2)}<" in pane.readout.text()  # the latest, unhovered
+            assert f"C {fixed(nxt.close, 2)}" in pane.readout.text()  # the latest, unhovered
 
     run(body())
 
