@@ -39,7 +39,7 @@ class CellDelegate(QStyledItemDelegate):
         style = parent.style()
         self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
                                          parent) + 1
-        self._fonts: tuple[_Face, _Face] | None = None  # (plain, bold), on first paint
+        self._fonts: tuple[Face, Face] | None = None  # (plain, bold), on first paint
         # the palette's (text, highlight, highlighted text) per colour group, on first use
         self._colors: dict[int, tuple[QColor, QBrush, QColor]] = {}
         parent.installEventFilter(self)  # a restyle changes fonts and colours: look again
@@ -59,17 +59,8 @@ class CellDelegate(QStyledItemDelegate):
             palette.color(group, QPalette.ColorRole.HighlightedText))
         return colors
 
-    def _measure(self, font: QFont) -> tuple[_Face, _Face]:
-        """The view's font and it in bold, each with its metrics and, for a fixed-pitch
-        font (the tables' monospace), the one advance every character has."""
-        faces = []
-        for bold in (False, True):
-            face = QFont(font)
-            face.setBold(bold)
-            metrics = QFontMetrics(face)
-            advance = metrics.horizontalAdvance("0") if QFontInfo(face).fixedPitch() else 0
-            faces.append(_Face(face, metrics, advance, metrics.ascent() - metrics.descent()))
-        self._fonts = fonts = (faces[0], faces[1])
+    def _measure(self, font: QFont) -> tuple[Face, Face]:
+        self._fonts = fonts = (Face.of(font), Face.of(font, bold=True))
         return fonts
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
@@ -97,19 +88,37 @@ class CellDelegate(QStyledItemDelegate):
         painter.setFont(face.font)
         left, top, width, height = cast(tuple[int, int, int, int], rect.getRect())
         room = width - 2 * self._margin
-        used = len(text) * face.advance or face.metrics.horizontalAdvance(text)
+        used = face.width(text)
         if used > room:
             text = face.metrics.elidedText(text, _ELIDE, room)
             used = face.metrics.horizontalAdvance(text)
         x = left + self._margin if align & _LEFT else left + width - self._margin - used
-        painter.drawText(x, top + (height + face.rise) // 2, text)
+        painter.drawText(x, face.baseline(top, height), text)
 
 
-class _Face(NamedTuple):
+class Face(NamedTuple):
+    """A font as the cell painters use it, measured once rather than per cell: text is
+    drawn at a point, with no layout pass (the ladder's delegate uses it too)."""
+
     font: QFont
     metrics: QFontMetrics
-    advance: int  # of every character, for a fixed-pitch font; else 0
-    rise: int  # ascent - descent: the baseline sits this much below the middle, halved
+    advance: int  # of every character, for a fixed-pitch font (the tables' monospace); else 0
+    rise: int  # ascent - descent
+
+    @classmethod
+    def of(cls, font: QFont, *, bold: bool = False) -> Face:
+        face = QFont(font)
+        face.setBold(bold)
+        metrics = QFontMetrics(face)
+        advance = metrics.horizontalAdvance("0") if QFontInfo(face).fixedPitch() else 0
+        return cls(face, metrics, advance, metrics.ascent() - metrics.descent())
+
+    def width(self, text: str) -> int:
+        return len(text) * self.advance or self.metrics.horizontalAdvance(text)
+
+    def baseline(self, top: int, height: int) -> int:
+        """Where to draw text so that it sits in the middle of a row ``height`` high."""
+        return top + (height + self.rise) // 2
 
 
 _RESTYLED = frozenset({QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.Polish})

@@ -14,21 +14,20 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, cast
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from connector import OrderBook
 
 from ..chart.numbers import fixed, percent
 from ..chart.theme import ChartTheme
+from ._cell_delegate import Face
 
 Index = QModelIndex | QPersistentModelIndex
 PriceLevel = tuple[Decimal, Decimal]  # (price, quantity), as in OrderBook
 DEPTH = 20  # levels per side
 MINE_ROLE = Qt.ItemDataRole.UserRole + 3  # the trader has an order on this level
-# (side, text, depth bar 0..1, mine): all the ladder's delegate paints, in one call
-LADDER_ROLE = Qt.ItemDataRole.UserRole + 4
-Cell = tuple[str, str, float, bool]
+Cell = tuple[str, str, float, bool]  # (side, text, depth bar 0..1, mine): what is painted
 
 
 def group_price(price: Decimal, step: Decimal, side: str) -> Decimal:
@@ -149,8 +148,6 @@ class LadderModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row, col = index.row(), index.column()
-        if role == LADDER_ROLE:
-            return self.cell(row, col)
         if row == self.depth:
             return self._spread_data(col, role)
         level = self.level_at(row)
@@ -201,9 +198,10 @@ class LadderModel(QAbstractTableModel):
 class LadderDelegate(QStyledItemDelegate):
     """Paints a row's depth bar (right-anchored, across the whole row), then the text.
 
-    One model call per cell (``LADDER_ROLE``, cached by the model until the book
-    changes), pens made once per theme and no Qt enum arithmetic per cell: the ladder
-    repaints ten times a second, ~50 visible cells each time.
+    One Python call to the model per cell (``LadderModel.cell``, cached until the book
+    changes, with no round trip through Qt), text placed at a point (``Face``), pens made
+    once per theme and no Qt enum arithmetic per cell: the ladder repaints ten times a
+    second, ~50 visible cells each time.
     """
 
     def __init__(self, view: QTableView, model: LadderModel, theme: ChartTheme) -> None:
@@ -226,15 +224,7 @@ class LadderDelegate(QStyledItemDelegate):
             c.setAlpha(48)
         self._hover = QColor(t.text)
         self._hover.setAlpha(24)
-        self._metrics: QFontMetrics | None = None  # measured on first paint (once styled)
-
-    def _measure(self, font: QFont) -> QFontMetrics:
-        """Where text goes in a row, for ``font``; a fixed-pitch font (the ladder's
-        monospace) has one advance for every character, so no text needs measuring."""
-        metrics = self._metrics = QFontMetrics(font)
-        self._advance = metrics.horizontalAdvance("0") if QFontInfo(font).fixedPitch() else 0
-        self._rise = metrics.ascent() - metrics.descent()  # baseline = middle + rise / 2
-        return metrics
+        self._face: Face | None = None  # measured on first paint (once styled)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         col = index.column()
@@ -261,10 +251,9 @@ class LadderDelegate(QStyledItemDelegate):
             r = 3.5
             painter.drawEllipse(QRectF(left + 6, top + height / 2 - r, 2 * r, 2 * r))
             painter.restore()
-        metrics = self._metrics or self._measure(option.font)
+        face = self._face = self._face or Face.of(option.font)
         painter.setPen(self._price[side] if col == 0 else self._text)
-        advance = len(text) * self._advance or metrics.horizontalAdvance(text)
-        painter.drawText(left + width - 8 - advance, top + (height + self._rise) // 2, text)
+        painter.drawText(left + width - 8 - face.width(text), face.baseline(top, height), text)
         if option.state.value & _MOUSE_OVER:
             painter.fillRect(rect, self._hover)
 
