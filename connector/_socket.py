@@ -31,8 +31,8 @@ RawHandler = Callable[[str | bytes], bool]  # tried first on a frame; True: take
 MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError)
 # A read loop busy this long lets the event loop run before it goes on: a burst (200
 # miniTickers each second, a backlog after a stall) must not hold a GUI's loop for
-# longer than a frame. Checked every 16 frames; at full speed it costs one yield per 2 ms.
-SLICE_SECONDS = 0.002
+# longer than a frame. Checked every 16 frames; at full speed it costs one yield per ms.
+SLICE_SECONDS = 0.001
 LogFn = Callable[[str, str], None]
 EmitFn = Callable[[ConnectionState], None]
 
