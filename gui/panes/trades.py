@@ -95,7 +95,7 @@ class TapeModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _align(section)
+            return _ALIGN[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -108,9 +108,8 @@ class TapeModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._brushes[_tone(row, col)]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _align(col)
+            return _ALIGN[col]
         return None
-
 
     def _text(self, row: TapeRow, col: int) -> str:
         if col == 0:
@@ -131,12 +130,7 @@ def _clock(seconds: int) -> str:
     return time.strftime("%H:%M:%S", time.localtime(seconds))
 
 
-def _align(col: int) -> Qt.AlignmentFlag:
-    horizontal = Qt.AlignmentFlag.AlignLeft if col == 0 else Qt.AlignmentFlag.AlignRight
-    return horizontal | Qt.AlignmentFlag.AlignVCenter
-
-
-_ALIGN = (LEFT, RIGHT, RIGHT)  # the same, as the ints CELL_ROLE carries
+_ALIGN = (LEFT, RIGHT, RIGHT)  # time left, price and size right (as the watchlist: ints)
 
 
 class TradesPane(Pane):
