@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
+import pyqtgraph as pg  # type: ignore[import-untyped]  # no stubs
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
@@ -301,9 +302,8 @@ class ChartPane(Pane):
             return
         low, high = prices
         pad = (high - low) * 0.06 or abs(high) * 0.001 or 1.0
-        self.price_plot.vb.setYRange(low - pad, high + pad, padding=0)
-        self.volume_plot.vb.setYRange(0.0, float(self.store.v[i0:i1].max()) * 1.05 or 1.0,
-                                      padding=0)
+        _set_y(self.price_plot.vb, low - pad, high + pad)
+        _set_y(self.volume_plot.vb, 0.0, float(self.store.v[i0:i1].max()) * 1.05 or 1.0)
 
     def _mouse_moved(self, pos: QPointF) -> None:
         point = self.view.crosshair(pos, self._price_text)
@@ -335,3 +335,12 @@ class ChartPane(Pane):
             for run in ((f"  {k} ", t.muted, False), (fixed(v, dp), color, False)))
         self.readout.set_runs((*head, (f"  {when}", t.muted, False), *values))
 
+
+def _set_y(view: pg.ViewBox, low: float, high: float) -> None:
+    """Set a plot's price (or volume) scale, unless it is that already. pyqtgraph takes every
+    ``setYRange`` for a change (axes re-laid, chart repainted), and most live ticks stay
+    inside the scale. A scale that does move has its matrix applied here: left to the
+    paint, applying it marks the scene dirty again and the chart paints twice a tick."""
+    if view.targetRange()[1] != [low, high]:
+        view.setYRange(low, high, padding=0)
+        view.updateMatrix()  # now, not in the paint (where it marks the scene dirty again)

@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QTimer
+from PySide6.QtWidgets import QApplication
 
 from connector import BinanceClient, Candle
 from connector.demo import DEMO_API_KEY, DEMO_API_SECRET, DemoExchange
@@ -337,6 +338,55 @@ def test_the_grid_is_laid_out_again_only_when_the_view_moves(run: Runner) -> Non
             assert grid.layouts == laid + 1 and list(grid._lines) != lines
 
     run(body())
+
+
+def test_a_live_tick_paints_the_chart_once_and_leaves_a_fitting_scale_alone(run: Runner) -> None:
+    """pyqtgraph takes every setYRange for a change (axes re-laid, the chart painted twice,
+    as the view's matrix is applied inside the first paint): a tick inside the price scale
+    must not touch it, and one that moves a scale must still paint once."""
+    async def body() -> None:
+        async with chart_rig() as rig:
+            pane = rig.pane
+            await rig.client.unsubscribe_channel(["BTCUSDT"], "kline_1h")  # only ours now
+            paints: list[int] = []
+            watcher = _PaintCounter(paints)
+            pane.view.viewport().installEventFilter(watcher)
+            changes: list[object] = []
+            pane.price_plot.vb.sigStateChanged.connect(changes.append)
+            last = pane.store.candles[-1]
+            volume = float(pane.store.v.max()) * 2  # the view's largest: the volume scale moves
+
+            async def tick(close: Decimal, vol: float) -> None:
+                paints.clear()
+                pane.on_event(Kline("BTCUSDT", "1h", Candle(
+                    last.timestamp, last.open, last.high, last.low, close, Decimal(vol)), False))
+                pane.flush()
+                await until(lambda: paints, what="the chart painted")
+                for _ in range(5):  # a second paint would be queued behind the first
+                    await asyncio.sleep(0)
+                    QApplication.processEvents()
+
+            inside = (last.low + last.high) / 2
+            await tick(inside, volume)
+            assert len(paints) == 1  # the volume scale moved, and the chart painted once
+            assert pane.volume_plot.vb.viewRange()[1][1] >= volume
+            changes.clear()
+            await tick(inside + (last.high - inside) / 2, volume)
+            assert len(paints) == 1 and changes == []  # the price scale was left alone
+            pane.view.viewport().removeEventFilter(watcher)
+
+    run(body())
+
+
+class _PaintCounter(QObject):
+    def __init__(self, paints: list[int]) -> None:
+        super().__init__()
+        self.paints = paints
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints.append(1)
+        return False
 
 
 def test_a_kline_of_a_new_period_appends_a_candle_and_the_view_follows(run: Runner) -> None:
