@@ -11,11 +11,13 @@ background, bold), and paints them itself: a fill and one ``drawText`` at a poin
 (placed by the monospace font's advance: no layout pass), with the stock delegate's
 text margins, selection colours (the palette, which the style sheet's ``selection-*``
 properties set; looked up again after a restyle) and eliding. The model still answers every
-role for tests, copy and accessibility. The trades tape paints its cells the same way.
+role for tests, copy and accessibility. The trades tape's ``CellPainter`` paints the same
+cells, in one call per repaint.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import NamedTuple, cast
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -23,6 +25,10 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QFontMetrics, QPaint
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ..models._format import CELL_ROLE
+
+# what a model's cell(row, column) and CELL_ROLE answer: text, alignment, colour,
+# background, bold
+Cell = tuple[str, int, QColor | None, QColor | None, bool]
 
 # plain ints: a Python enum operation per cell costs more than the cell's drawText
 _SELECTED = QStyle.StateFlag.State_Selected.value
@@ -87,13 +93,46 @@ class CellDelegate(QStyledItemDelegate):
         face = (self._fonts or self._measure(option.font))[bool(is_bold)]
         painter.setFont(face.font)
         left, top, width, height = cast(tuple[int, int, int, int], rect.getRect())
-        room = width - 2 * self._margin
-        used = face.width(text)
-        if used > room:
-            text = face.metrics.elidedText(text, _ELIDE, room)
-            used = face.metrics.horizontalAdvance(text)
-        x = left + self._margin if align & _LEFT else left + width - self._margin - used
+        x, text = face.place(text, align, left, width, self._margin)
         painter.drawText(x, face.baseline(top, height), text)
+
+
+class CellPainter:
+    """Paints a ``MarketView``'s rows (a ``RowPainter``) from a model's ``cell(row, column)``,
+    which answers what ``CELL_ROLE`` does: the trades tape. As ``CellDelegate`` paints a
+    cell, with no selection (a market view has none), in one Python call per repaint."""
+
+    def __init__(self, view: QWidget, cell: Callable[[int, int], Cell]) -> None:
+        style = view.style()
+        self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        self._view = view
+        self._cell = cell
+        self._faces: tuple[Face, Face] | None = None
+
+    def paint_rows(self, painter: QPainter, rows: range, top: int, height: int,
+                   columns: Sequence[tuple[int, int]], width: int,
+                   hovered: tuple[int, int] | None) -> None:
+        font = painter.font()  # the view's (a restyle can change it): measured once
+        faces = self._faces
+        if faces is None or faces[0].font != font:
+            faces = self._faces = (Face.of(font), Face.of(font, bold=True))
+        default = self._view.palette().color(QPalette.ColorRole.Text)
+        cell_of, margin = self._cell, self._margin
+        for row in rows:
+            baseline = faces[0].baseline(top, height)
+            for col, (left, col_width) in enumerate(columns):
+                text, align, fg, bg, is_bold = cell_of(row, col)
+                if bg is not None:
+                    painter.fillRect(left, top, col_width, height, bg)
+                face = faces[bool(is_bold)]
+                if is_bold:
+                    painter.setFont(face.font)
+                painter.setPen(fg or default)
+                x, text = face.place(text, align, left, col_width, margin)
+                painter.drawText(x, baseline, text)
+                if is_bold:
+                    painter.setFont(font)
+            top += height
 
 
 class Face(NamedTuple):
@@ -119,6 +158,16 @@ class Face(NamedTuple):
     def baseline(self, top: int, height: int) -> int:
         """Where to draw text so that it sits in the middle of a row ``height`` high."""
         return top + (height + self.rise) // 2
+
+    def place(self, text: str, align: int, left: int, width: int, margin: int) -> tuple[int, str]:
+        """Where ``text`` starts in a cell ``width`` wide, left or right aligned ``margin``
+        inside its edge, and the text itself, elided if it does not fit."""
+        room = width - 2 * margin
+        used = self.width(text)
+        if used > room:
+            text = self.metrics.elidedText(text, _ELIDE, room)
+            used = self.metrics.horizontalAdvance(text)
+        return (left + margin if align & _LEFT else left + width - margin - used), text
 
 
 _RESTYLED = frozenset({QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.Polish})

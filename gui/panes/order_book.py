@@ -31,7 +31,7 @@ from ..chart.theme import ChartTheme, app_theme, chart_theme
 from ..widgets import market_view
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
-from .order_book_model import DEPTH, LadderDelegate, LadderModel, group_price, ladder
+from .order_book_model import DEPTH, LadderModel, LadderPainter, group_price, ladder
 
 GROUPS = (1, 10, 100)  # tick multiples offered
 
@@ -67,10 +67,8 @@ class OrderBookPane(Pane):
         bar.addWidget(self.grouping)
 
         self.model = LadderModel()
-        self.view = market_view("orderBook", self.model)
-        self.delegate = LadderDelegate(self.view, self.model, self.theme)
-        self.view.setItemDelegate(self.delegate)
-        self.view.setMouseTracking(True)
+        self.painter = LadderPainter(self.model, self.theme)
+        self.view = market_view("orderBook", self.model, self.painter)
         self.view.setCursor(Qt.CursorShape.PointingHandCursor)
         self.view.setSpan(self.model.spread_row, 0, 1, 3)
         self.view.setToolTip("Click a level to put its price in the ticket")
@@ -151,7 +149,7 @@ class OrderBookPane(Pane):
             self.set_book(book)
 
     def set_theme(self, name: str) -> None:
-        self.theme = self.delegate.theme = chart_theme(name)
+        self.theme = self.painter.theme = chart_theme(name)
         self.view.viewport().update()
 
     def _fill_grouping(self) -> None:

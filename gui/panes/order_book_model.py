@@ -9,13 +9,13 @@ up, so a grouped level never looks better than the orders in it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from connector import OrderBook
 
@@ -195,18 +195,16 @@ class LadderModel(QAbstractTableModel):
         return None
 
 
-class LadderDelegate(QStyledItemDelegate):
-    """Paints a row's depth bar (right-anchored, across the whole row), then the text.
+class LadderPainter:
+    """Paints the ladder's rows (a ``RowPainter`` for ``MarketView``): each row's depth bar,
+    right-anchored across the whole row, under the text; the spread row across the width.
 
-    One Python call to the model per cell (``LadderModel.cell``, cached until the book
-    changes, with no round trip through Qt), text placed at a point (``Face``), pens made
-    once per theme and no Qt enum arithmetic per cell: the ladder repaints ten times a
-    second, ~50 visible cells each time.
+    Cells come from ``LadderModel.cell`` (cached until the book changes), text is placed
+    at a point (``Face``), pens are made once per theme and no Qt enum is touched per
+    cell: the ladder repaints ten times a second, ~50 visible cells each time.
     """
 
-    def __init__(self, view: QTableView, model: LadderModel, theme: ChartTheme) -> None:
-        super().__init__(view)
-        self.view = view
+    def __init__(self, model: LadderModel, theme: ChartTheme) -> None:
         self.model = model
         self.theme = theme
 
@@ -224,40 +222,50 @@ class LadderDelegate(QStyledItemDelegate):
             c.setAlpha(48)
         self._hover = QColor(t.text)
         self._hover.setAlpha(24)
-        self._face: Face | None = None  # measured on first paint (once styled)
+        self._mine = QColor("#f0b90b")
+        self._face: Face | None = None
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        col = index.column()
-        cell = self.model.cell(index.row(), col)
-        if cell is None:  # a side that ran out of levels
-            return
-        side, text, bar, mine = cell
-        rect = option.rect
-        if side == "spread":
-            painter.fillRect(rect, self._grid)
-            painter.setPen(self._text)
-            painter.drawText(rect, _CENTER, text)
-            return
-        left, top, width, height = cast(tuple[int, int, int, int], rect.getRect())
-        if bar:  # this cell's part of the row's bar, which ends at the right edge
-            start = max(left, round(self.view.viewport().width() * (1 - bar)))
-            if start < left + width:
-                painter.fillRect(start, top, left + width - start, height, self._bar[side])
-        if col == 0 and mine:
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#f0b90b"))
-            r = 3.5
-            painter.drawEllipse(QRectF(left + 6, top + height / 2 - r, 2 * r, 2 * r))
-            painter.restore()
-        face = self._face = self._face or Face.of(option.font)
-        painter.setPen(self._price[side] if col == 0 else self._text)
-        painter.drawText(left + width - 8 - face.width(text), face.baseline(top, height), text)
-        if option.state.value & _MOUSE_OVER:
-            painter.fillRect(rect, self._hover)
+    def paint_rows(self, painter: QPainter, rows: range, top: int, height: int,
+                   columns: Sequence[tuple[int, int]], width: int,
+                   hovered: tuple[int, int] | None) -> None:
+        font = painter.font()  # the view's (a restyle can change it): measured once
+        face = self._face = (self._face if self._face is not None and self._face.font == font
+                             else Face.of(font))
+        cell_of = self.model.cell
+        for row in rows:
+            for col, (left, col_width) in enumerate(columns):
+                cell = cell_of(row, col)
+                if cell is None:  # a side that ran out of levels
+                    continue
+                side, text, bar, mine = cell
+                if side == "spread":
+                    if col == 0:  # one cell across the row
+                        painter.fillRect(0, top, width, height, self._grid)
+                        painter.setPen(self._text)
+                        painter.drawText(0, top, width, height, _CENTER, text)
+                    continue
+                right = left + col_width
+                if bar:  # this cell's part of the row's bar, which ends at the right edge
+                    start = max(left, round(width * (1 - bar)))
+                    if start < right:
+                        painter.fillRect(start, top, right - start, height, self._bar[side])
+                if col == 0 and mine:
+                    self._mark(painter, left, top, height)
+                painter.setPen(self._price[side] if col == 0 else self._text)
+                painter.drawText(right - 8 - face.width(text), face.baseline(top, height), text)
+                if hovered == (row, col):
+                    painter.fillRect(left, top, col_width, height, self._hover)
+            top += height
+
+    def _mark(self, painter: QPainter, left: int, top: int, height: int) -> None:
+        """The dot beside a level the trader has an order on."""
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._mine)
+        r = 3.5
+        painter.drawEllipse(QRectF(left + 6, top + height / 2 - r, 2 * r, 2 * r))
+        painter.restore()
 
 
-_MOUSE_OVER = QStyle.StateFlag.State_MouseOver.value
 _CENTER = Qt.AlignmentFlag.AlignCenter
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

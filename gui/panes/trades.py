@@ -28,7 +28,7 @@ from ..chart.numbers import fixed
 from ..chart.theme import ChartTheme, app_theme, chart_theme
 from ..models._format import CELL_ROLE, LEFT, RIGHT
 from ..widgets import market_view
-from ._cell_delegate import CellDelegate
+from ._cell_delegate import Cell, CellPainter
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 
@@ -99,10 +99,10 @@ class TapeModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == CELL_ROLE:
+            return self.cell(index.row(), index.column())
         row = self.rows[index.row()]
         col = index.column()
-        if role == CELL_ROLE:  # the delegate's one call per cell
-            return self._text(row, col), _ALIGN[col], self._colors[_tone(row, col)], None, False
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, col)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -110,6 +110,11 @@ class TapeModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _ALIGN[col]
         return None
+
+    def cell(self, row_number: int, col: int) -> Cell:
+        """What a cell shows, as ``CELL_ROLE`` answers it (the painter's one call per cell)."""
+        row = self.rows[row_number]
+        return self._text(row, col), _ALIGN[col], self._colors[_tone(row, col)], None, False
 
     def _text(self, row: TapeRow, col: int) -> str:
         if col == 0:
@@ -150,7 +155,7 @@ class TradesPane(Pane):
         self._trades_seen = False  # MarketTrade preferred; AggTrade only without it
         self.model = TapeModel(chart_theme(app_theme()))
         self.view = market_view("trades", self.model)
-        self.view.setItemDelegate(CellDelegate(self.view))  # one model call per cell
+        self.view.set_row_painter(CellPainter(self.view, self.model.cell))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 
-from PySide6.QtCore import QEvent, QObject, QPoint
-from PySide6.QtGui import QColor, QStandardItemModel
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.widgets import LiveText, market_view
@@ -92,3 +93,54 @@ def test_live_text_changes_without_laying_out_the_window_again(qapp: QApplicatio
         label.setText("x" * (i + 1))
         qapp.processEvents()
     assert relayouts.seen > 0
+
+
+class _RowRecorder:
+    """A RowPainter that notes what it is asked to paint and paints column 1 red."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[range, int, int, list[tuple[int, int]], int,
+                               tuple[int, int] | None]] = []
+
+    def paint_rows(self, painter: QPainter, rows: range, top: int, height: int,
+                   columns: Sequence[tuple[int, int]], width: int,
+                   hovered: tuple[int, int] | None) -> None:
+        self.calls.append((rows, top, height, list(columns), width, hovered))
+        painter.fillRect(columns[1][0], top, columns[1][1], height * len(rows), QColor("#ff0000"))
+
+
+def test_a_market_view_paints_the_rows_in_view_in_one_call_and_knows_the_hovered_cell(
+        qapp: QApplication) -> None:
+    recorder = _RowRecorder()
+    view = market_view("tape", QStandardItemModel(100, 3), recorder)
+    view.resize(300, 200)
+    view.show()
+    qapp.processEvents()
+    viewport = view.viewport()
+
+    def paint() -> tuple[range, int, int, list[tuple[int, int]], int, tuple[int, int] | None]:
+        recorder.calls.clear()
+        viewport.repaint()
+        assert len(recorder.calls) == 1  # one call for the whole repaint
+        return recorder.calls[0]
+
+    rows, top, height, columns, width, hovered = paint()
+    assert (rows.start, top, height) == (0, 0, 19)
+    assert rows.stop - 1 == view.rowAt(viewport.height() - 1)  # down to the last row shown
+    assert columns == [(view.columnViewportPosition(c), view.columnWidth(c)) for c in range(3)]
+    assert width == viewport.width() and hovered is None
+    image = viewport.grab().toImage()
+    assert QColor(image.pixel(columns[1][0] + 2, 5)) == QColor("#ff0000")  # what it painted
+    assert QColor(image.pixel(columns[0][0] + 2, 5)) != QColor("#ff0000")
+
+    at = QPointF(columns[2][0] + 5, 19 * 3 + 5)
+    qapp.sendEvent(viewport, QMouseEvent(QEvent.Type.MouseMove, at, viewport.mapToGlobal(at),
+                                         Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                                         Qt.KeyboardModifier.NoModifier))
+    assert paint()[5] == (3, 2)
+    qapp.sendEvent(viewport, QEvent(QEvent.Type.Leave))
+    assert paint()[5] is None
+
+    view.verticalScrollBar().setValue(10)  # scrolled: the rows in view, from the top
+    rows, top, *_ = paint()
+    assert rows.start == 10 and top == 0
