@@ -123,7 +123,8 @@ async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
             from gui.panes.watchlist import WatchlistPane
 
             view = window.pane(WatchlistPane).view  # type: ignore[attr-defined]
-            view.setItemDelegate(QStyledItemDelegate(view))
+            view.row_painter = None  # Qt's item painting...
+            view.setItemDelegate(QStyledItemDelegate(view))  # ...with its own delegate
         await asyncio.sleep(2.0)  # subscribed and streaming
         if freeze:
             gc.collect()
@@ -231,8 +232,9 @@ def stall(args: argparse.Namespace) -> None:
 
 def paint(args: argparse.Namespace) -> None:
     """CPU time of one synchronous repaint: the watchlist's viewport and the whole window,
-    every row dirty: with the app's style sheet and the watchlist's delegate, with Qt's stock
-    delegate instead (the old paint), and without the style sheet (interleaved)."""
+    every row dirty: with the app's style sheet and the watchlist's row painter, with Qt's
+    item painting and stock delegate instead (the old paint), and without the style sheet
+    (interleaved)."""
     import statistics
 
     async def go() -> None:
@@ -249,12 +251,13 @@ def paint(args: argparse.Namespace) -> None:
             model = window.watchlist_model  # type: ignore[attr-defined]
             table = window.pane(WatchlistPane).view  # type: ignore[attr-defined]
             view = table.viewport()
-            ours, stock = table.itemDelegate(), QStyledItemDelegate(table)
+            ours, stock = table.row_painter, QStyledItemDelegate(table)
+            table.setItemDelegate(stock)  # Qt's item painting uses it once ours is off
             times: dict[str, list[float]] = {}
             for _ in range(max(1, args.repeat // 10)):  # blocks of 10, alternating
                 for styled, delegate in ((True, ours), (True, stock), (False, ours)):
                     app.setStyleSheet(sheet if styled else "")  # type: ignore[union-attr]
-                    table.setItemDelegate(delegate)
+                    table.row_painter = ours if delegate is ours else None
                     label = (("style sheet" if styled else "no style sheet")
                              + (", Qt's stock delegate" if delegate is stock else ""))
                     for i in range(13):  # the first 3 after a restyle re-polish: not timed

@@ -27,6 +27,7 @@ from ._format import (
     UP,
     UP_BG,
     WARN,
+    Cell,
     Index,
     bold,
     money,
@@ -87,11 +88,10 @@ class WatchlistModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        if role == CELL_ROLE:
+            return self.cell(index.row(), index.column())
         q = self.rows[index.row()]
         col = index.column()
-        if role == CELL_ROLE:
-            return (self._text(q, col), _ALIGN[col], self._foreground(q, col),
-                    self._background(q, col), col == 0)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(q, col)
         if role == SORT_ROLE:
@@ -109,6 +109,12 @@ class WatchlistModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and col == 0:
             return _BOLD
         return None
+
+    def cell(self, row: int, col: int) -> Cell:
+        """What a cell shows, as ``CELL_ROLE`` answers it (the painter's one call per cell)."""
+        q = self.rows[row]
+        return (self._text(q, col), _ALIGN[col], self._foreground(q, col),
+                self._background(q, col), col == 0)
 
     @staticmethod
     def _text(q: Quote, col: int) -> str:

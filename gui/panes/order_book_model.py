@@ -21,7 +21,7 @@ from connector import OrderBook
 
 from ..chart.numbers import fixed, percent
 from ..chart.theme import ChartTheme
-from ._cell_delegate import Face
+from ._cell_painter import Face
 
 Index = QModelIndex | QPersistentModelIndex
 PriceLevel = tuple[Decimal, Decimal]  # (price, quantity), as in OrderBook

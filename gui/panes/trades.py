@@ -26,9 +26,9 @@ from connector.events import AggTrade, MarketTrade
 
 from ..chart.numbers import fixed
 from ..chart.theme import ChartTheme, app_theme, chart_theme
-from ..models._format import CELL_ROLE, LEFT, RIGHT
+from ..models._format import CELL_ROLE, LEFT, RIGHT, Cell
 from ..widgets import market_view
-from ._cell_delegate import Cell, CellPainter
+from ._cell_painter import CellPainter
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 

@@ -16,7 +16,7 @@ from connector.events import AggTrade, BookTicker, ConnectionState, MiniTicker
 from ..environment import Environment
 from ..models import DecimalSortProxy, WatchlistModel
 from ..widgets import Table, named
-from ._cell_delegate import CellDelegate
+from ._cell_painter import CellPainter
 from .base import Pane, PaneContext
 
 CHANNELS = ("bookTicker", "miniTicker")
@@ -63,7 +63,9 @@ class WatchlistPane(Pane):
         self.proxy.setSourceModel(self.model)
         self.view = WatchlistView("watchlist", (92, 100, 100, 100, 64, 64))
         self.view.setModel(self.proxy)
-        self.view.setItemDelegate(CellDelegate(self.view))  # one data() call per cell
+        self.view.set_row_painter(CellPainter(  # the rows: one Python call per repaint
+            self.view, self.model.cell,
+            lambda row: self.proxy.mapToSource(self.proxy.index(row, 0)).row()))
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)

@@ -1,16 +1,16 @@
-"""The watchlist paints its cells itself: the colours a trader reads must be there."""
+"""The watchlist paints its rows itself: the colours a trader reads must be there."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
-from gui.models._format import DOWN, UP
+from gui.models._format import DOWN, UP, Cell
 from gui.models.watchlist import WatchlistModel
-from gui.panes._cell_delegate import CellDelegate
+from gui.panes._cell_painter import CellPainter
 from gui.widgets import Table
 
 
@@ -24,7 +24,7 @@ def _view(qapp: QApplication) -> Table:
     model.flush()
     view = Table("watchlist", (110, 90, 90, 90, 70, 60))
     view.setModel(model)
-    view.setItemDelegate(CellDelegate(view))
+    view.set_row_painter(CellPainter(view, model.cell))
     view.resize(560, 120)
     view.show()
     qapp.processEvents()
@@ -52,3 +52,26 @@ def test_cells_show_flash_change_colours_and_selection(qapp: QApplication) -> No
     highlight = view.palette().highlight().color().name()
     assert highlight in _colours(image, view, 1, 0)
     assert highlight not in _colours(image, view, 0, 0)
+
+
+def test_a_sorted_watchlist_paints_each_row_from_its_source_row(qapp: QApplication) -> None:
+    view = _view(qapp)
+    model = view.model()
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.sort(0, Qt.SortOrder.DescendingOrder)  # ETHUSDT (source row 1) on top
+    asked: list[tuple[int, int]] = []
+
+    def cell(row: int, col: int) -> Cell:
+        asked.append((row, col))
+        return model.cell(row, col)  # type: ignore[attr-defined, no-any-return]
+
+    view.setModel(proxy)
+    view.set_row_painter(CellPainter(
+        view, cell, lambda row: proxy.mapToSource(proxy.index(row, 0)).row()))
+    view.viewport().repaint()
+    assert asked[:6] == [(1, c) for c in range(6)]  # the top row shows ETHUSDT's cells
+    assert asked[6:12] == [(0, c) for c in range(6)]
+    image = view.viewport().grab().toImage()  # alternate rows in the sheet's colour
+    alternate = view.palette().alternateBase().color().name()
+    assert alternate in _colours(image, view, 1, 0) and alternate not in _colours(image, view, 0, 0)
