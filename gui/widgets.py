@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
     QObject,
-    QPoint,
     QRegularExpression,
     QSize,
     Qt,
@@ -163,12 +162,16 @@ class PaintedTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.row_painter: RowPainter | None = None
-        self._hover: QPoint | None = None
+        self._hover_tracked = False
+        self._hovered: tuple[int, int] | None = None
 
-    def set_row_painter(self, painter: RowPainter) -> None:
-        """Paint the rows with ``painter`` (one that needs the view is made after it)."""
+    def set_row_painter(self, painter: RowPainter, *, hover: bool = False) -> None:
+        """Paint the rows with ``painter`` (one that needs the view is made after it);
+        with ``hover``, the painter is told which cell is under the mouse."""
         self.row_painter = painter
-        self.setMouseTracking(True)  # the painter is told which cell is hovered
+        self._hover_tracked = hover
+        if hover:
+            self.setMouseTracking(True)
         self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -184,27 +187,27 @@ class PaintedTable(QTableView):
             return
         columns = [(self.columnViewportPosition(c), self.columnWidth(c))
                    for c in range(model.columnCount())]
-        hovered = None
-        if self._hover is not None:
-            index = self.indexAt(self._hover)
-            hovered = (index.row(), index.column()) if index.isValid() else None
         painter = QPainter(self.viewport())
         self.row_painter.paint_rows(painter, range(first, last + 1),
                                     self.rowViewportPosition(first),
                                     self.verticalHeader().defaultSectionSize(),
-                                    columns, self.viewport().width(), hovered)
+                                    columns, self.viewport().width(), self._hovered)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         super().mouseMoveEvent(event)
-        if self.row_painter is not None:
-            self._hover = event.position().toPoint()
-            self.viewport().update()
+        if self._hover_tracked:
+            index = self.indexAt(event.position().toPoint())
+            self._hover_at((index.row(), index.column()) if index.isValid() else None)
 
     def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Leave and self._hover is not None:
-            self._hover = None  # the mouse left the rows (for the scroll bar, or away)
-            self.viewport().update()
+        if event.type() == QEvent.Type.Leave:
+            self._hover_at(None)  # the mouse left the rows (for the scroll bar, or away)
         return super().viewportEvent(event)
+
+    def _hover_at(self, cell: tuple[int, int] | None) -> None:
+        if cell != self._hovered:
+            self._hovered = cell
+            self.viewport().update()
 
 
 class MarketView(PaintedTable):
@@ -212,7 +215,7 @@ class MarketView(PaintedTable):
     focus, no grid, fixed 19 px rows, the columns sharing the width."""
 
     def __init__(self, name: str, model: QAbstractItemModel,
-                 painter: RowPainter | None = None) -> None:
+                 painter: RowPainter | None = None, *, hover: bool = False) -> None:
         super().__init__()
         self.setObjectName(name)
         self.setModel(model)
@@ -229,13 +232,13 @@ class MarketView(PaintedTable):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
         if painter is not None:
-            self.set_row_painter(painter)
+            self.set_row_painter(painter, hover=hover)
 
 
-def market_view(name: str, model: QAbstractItemModel,
-                painter: RowPainter | None = None) -> MarketView:
+def market_view(name: str, model: QAbstractItemModel, painter: RowPainter | None = None,
+                *, hover: bool = False) -> MarketView:
     """A ``MarketView`` named ``name`` on ``model``, painted by ``painter`` (else by Qt)."""
-    return MarketView(name, model, painter)
+    return MarketView(name, model, painter, hover=hover)
 
 
 class Table(PaintedTable):

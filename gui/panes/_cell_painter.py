@@ -20,27 +20,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QStyle,
-)
+from PySide6.QtWidgets import QAbstractItemView, QStyle
 
 from ..models._format import Cell
 
-# plain ints: a Python enum operation per cell costs more than the cell's drawText
-_SELECTED = QStyle.StateFlag.State_Selected.value
-_ACTIVE = QStyle.StateFlag.State_Active.value
 _ELIDE = Qt.TextElideMode.ElideRight
 
 
 class CellPainter:
     """Paints a ``PaintedTable``'s rows (a ``RowPainter``) from a model's ``cell(row,
-    column)``, which answers what ``CELL_ROLE`` does: the trades tape, the watchlist. Besides
-    the cells, it paints the row backgrounds Qt's item painting would: alternate rows and
-    the selected row, in the palette's colours (which the style sheet sets). ``source_row`` maps a view row to
-    the model's (a sorting proxy's ``mapToSource``)."""
+    column)``, which answers what ``CELL_ROLE`` does: the trades tape, the watchlist.
+    Besides the cells, it paints the row backgrounds Qt's item painting would: alternate
+    rows and the selected row, in the palette's colours (which the style sheet sets).
+    ``source_row`` maps a view row to the model's (a sorting proxy's ``mapToSource``)."""
 
     def __init__(self, view: QAbstractItemView, cell: Callable[[int, int], Cell],
                  source_row: Callable[[int], int] | None = None) -> None:
@@ -100,7 +94,7 @@ class CellPainter:
 
 class Face(NamedTuple):
     """A font as the cell painters use it, measured once rather than per cell: text is
-    drawn at a point, with no layout pass (the ladder's delegate uses it too)."""
+    drawn at a point, with no layout pass (the ladder's painter uses it too)."""
 
     font: QFont
     metrics: QFontMetrics
@@ -133,5 +127,4 @@ class Face(NamedTuple):
         return (left + margin if align & _LEFT else left + width - margin - used), text
 
 
-_RESTYLED = frozenset({QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.Polish})
-_LEFT = Qt.AlignmentFlag.AlignLeft.value
+_LEFT = Qt.AlignmentFlag.AlignLeft.value  # a plain int: no enum operation per cell

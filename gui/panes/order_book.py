@@ -68,7 +68,7 @@ class OrderBookPane(Pane):
 
         self.model = LadderModel()
         self.painter = LadderPainter(self.model, self.theme)
-        self.view = market_view("orderBook", self.model, self.painter)
+        self.view = market_view("orderBook", self.model, self.painter, hover=True)
         self.view.setCursor(Qt.CursorShape.PointingHandCursor)
         self.view.setSpan(self.model.spread_row, 0, 1, 3)
         self.view.setToolTip("Click a level to put its price in the ticket")

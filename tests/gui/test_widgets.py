@@ -112,7 +112,7 @@ class _RowRecorder:
 def test_a_market_view_paints_the_rows_in_view_in_one_call_and_knows_the_hovered_cell(
         qapp: QApplication) -> None:
     recorder = _RowRecorder()
-    view = market_view("tape", QStandardItemModel(100, 3), recorder)
+    view = market_view("tape", QStandardItemModel(100, 3), recorder, hover=True)
     view.resize(300, 200)
     view.show()
     qapp.processEvents()
