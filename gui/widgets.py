@@ -224,6 +224,7 @@ class MarketView(PaintedTable):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setShowGrid(False)
         opaque(self.viewport())  # repainted ten times a second
+        opaque(self.verticalScrollBar())  # moves with every row the tape takes in
         rows = self.verticalHeader()
         rows.hide()
         rows.setDefaultSectionSize(19)

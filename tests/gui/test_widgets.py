@@ -32,7 +32,7 @@ def test_a_live_table_repaints_without_repainting_what_is_behind_it(qapp: QAppli
     try:
         qapp.setStyleSheet(_sheet("dark"))
         behind = QWidget()  # stands for the dock and pane the table sits in
-        view = market_view("tape", QStandardItemModel(3, 3))
+        view = market_view("tape", QStandardItemModel(30, 3))  # more rows than fit
         QVBoxLayout(behind).addWidget(view)
         behind.resize(300, 200)
         behind.show()
@@ -46,6 +46,7 @@ def test_a_live_table_repaints_without_repainting_what_is_behind_it(qapp: QAppli
             view.viewport().installEventFilter(painted)
             for _ in range(3):
                 view.viewport().repaint()
+                view.verticalScrollBar().repaint()  # as when the tape takes in rows
             assert painted.paints == 3
             assert counter.paints == 0, f"{theme}: the widget behind was repainted"
             behind.removeEventFilter(counter)
