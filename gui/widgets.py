@@ -142,7 +142,7 @@ def mono_font() -> QFont:
 
 
 class RowPainter(Protocol):
-    """Paints a market table's visible rows itself (``MarketView``)."""
+    """Paints the visible rows of a ``PaintedTable`` (rows of one height, as all of ours)."""
 
     def paint_rows(self, painter: QPainter, rows: range, top: int, height: int,
                    columns: Sequence[tuple[int, int]], width: int,

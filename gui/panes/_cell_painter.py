@@ -38,6 +38,7 @@ class CellPainter:
 
     def __init__(self, view: QAbstractItemView, cell: Callable[[int, int], Cell],
                  source_row: Callable[[int], int] | None = None) -> None:
+        # as QCommonStyle's item text: the focus frame's margin plus one, on each side
         style = view.style()
         self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
         self._view = view
