@@ -236,12 +236,6 @@ class MarketView(PaintedTable):
             self.set_row_painter(painter, hover=hover)
 
 
-def market_view(name: str, model: QAbstractItemModel, painter: RowPainter | None = None,
-                *, hover: bool = False) -> MarketView:
-    """A ``MarketView`` named ``name`` on ``model``, painted by ``painter`` (else by Qt)."""
-    return MarketView(name, model, painter, hover=hover)
-
-
 class Table(PaintedTable):
     """A dense table: monospace numbers, whole-row selection, sortable, saved widths."""
 

@@ -11,9 +11,8 @@ from connector.filters import fmt
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 # A cell as ``gui.panes._cell_painter.CellPainter`` paints it, in one model call (the
-# models' ``cell(row, column)``, also answered through Qt as CELL_ROLE):
+# models' ``cell(row, column)``):
 # (text, alignment, foreground QColor or None, background QColor or None, bold).
-CELL_ROLE = int(Qt.ItemDataRole.UserRole) + 7
 Cell = tuple[str, int, QColor | None, QColor | None, bool]
 Index = QModelIndex | QPersistentModelIndex
 

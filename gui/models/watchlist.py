@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 
 from ._format import (
-    CELL_ROLE,
     DOWN,
     DOWN_BG,
     LEFT,
@@ -88,8 +87,6 @@ class WatchlistModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        if role == CELL_ROLE:
-            return self.cell(index.row(), index.column())
         q = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
@@ -111,7 +108,7 @@ class WatchlistModel(QAbstractTableModel):
         return None
 
     def cell(self, row: int, col: int) -> Cell:
-        """What a cell shows, as ``CELL_ROLE`` answers it (the painter's one call per cell)."""
+        """What a cell shows: the row painter's one call per cell."""
         q = self.rows[row]
         return (self._text(q, col), _ALIGN[col], self._foreground(q, col),
                 self._background(q, col), col == 0)

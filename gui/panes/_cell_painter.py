@@ -6,8 +6,8 @@ matching its rules for each cell); Qt's stock delegate then asks the model for s
 roles per cell, each a C++ -> Python call. With ~80 visible cells repainted ten times a
 second, that was the watchlist's share of the GUI stalls (``bench/gui.py stall`` and
 ``paint``). ``CellPainter`` is handed the visible rows by ``PaintedTable`` and asks the
-model once per cell (``cell(row, column)``, what ``CELL_ROLE`` answers: text, alignment,
-colour, background, bold), then paints fills and one ``drawText`` at a point (placed by
+model once per cell (``cell(row, column)``: text, alignment, colour, background,
+bold), then paints fills and one ``drawText`` at a point (placed by
 the monospace font's advance: no layout pass), with the stock delegate's text margins,
 alternate rows, selection colours (the palette, which the style sheet's ``selection-*``
 properties set) and eliding. The models still answer every role for tests, copy and
@@ -31,7 +31,7 @@ _ELIDE = Qt.TextElideMode.ElideRight
 
 class CellPainter:
     """Paints a ``PaintedTable``'s rows (a ``RowPainter``) from a model's ``cell(row,
-    column)``, which answers what ``CELL_ROLE`` does: the trades tape, the watchlist.
+    column)`` (``Cell``): the trades tape, the watchlist.
     Besides the cells, it paints the row backgrounds Qt's item painting would: alternate
     rows and the selected row, in the palette's colours (which the style sheet sets).
     ``source_row`` maps a view row to the model's (a sorting proxy's ``mapToSource``)."""

@@ -28,7 +28,7 @@ from connector import Contract, OrderBook, OrderStatus
 from connector.events import BookUpdate
 
 from ..chart.theme import ChartTheme, app_theme, chart_theme
-from ..widgets import market_view
+from ..widgets import MarketView
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
 from .order_book_model import DEPTH, LadderModel, LadderPainter, group_price, ladder
@@ -68,7 +68,7 @@ class OrderBookPane(Pane):
 
         self.model = LadderModel()
         self.painter = LadderPainter(self.model, self.theme)
-        self.view = market_view("orderBook", self.model, self.painter, hover=True)
+        self.view = MarketView("orderBook", self.model, self.painter, hover=True)
         self.view.setCursor(Qt.CursorShape.PointingHandCursor)
         self.view.setSpan(self.model.spread_row, 0, 1, 3)
         self.view.setToolTip("Click a level to put its price in the ticket")

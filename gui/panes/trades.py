@@ -26,8 +26,8 @@ from connector.events import AggTrade, MarketTrade
 
 from ..chart.numbers import fixed
 from ..chart.theme import ChartTheme, app_theme, chart_theme
-from ..models._format import CELL_ROLE, LEFT, RIGHT, Cell
-from ..widgets import market_view
+from ..models._format import LEFT, RIGHT, Cell
+from ..widgets import MarketView
 from ._cell_painter import CellPainter
 from ._follow import FollowedStream
 from .base import Environment, Pane, PaneContext
@@ -99,8 +99,6 @@ class TapeModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == CELL_ROLE:
-            return self.cell(index.row(), index.column())
         row = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
@@ -112,7 +110,7 @@ class TapeModel(QAbstractTableModel):
         return None
 
     def cell(self, row_number: int, col: int) -> Cell:
-        """What a cell shows, as ``CELL_ROLE`` answers it (the painter's one call per cell)."""
+        """What a cell shows: the row painter's one call per cell."""
         row = self.rows[row_number]
         return self._text(row, col), _ALIGN[col], self._colors[_tone(row, col)], None, False
 
@@ -154,7 +152,7 @@ class TradesPane(Pane):
         self._pending: list[TapeRow] = []
         self._trades_seen = False  # MarketTrade preferred; AggTrade only without it
         self.model = TapeModel(chart_theme(app_theme()))
-        self.view = market_view("trades", self.model)
+        self.view = MarketView("trades", self.model)
         self.view.set_row_painter(CellPainter(self.view, self.model.cell))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -17,7 +17,6 @@ from connector.filters import fmt
 from gui.bridge import Bridge
 from gui.chart.numbers import fixed
 from gui.chart.theme import chart_theme
-from gui.models._format import CELL_ROLE
 from gui.panes.base import Environment, PaneContext
 from gui.panes.trades import CAPACITY, TradesPane
 from gui.settings import Settings
@@ -59,9 +58,9 @@ def test_the_tape_colours_by_aggressor_newest_on_top(qapp: QApplication, config_
     up = cell(pane, 1, 1, Qt.ItemDataRole.ForegroundRole).color().name()
     assert (up, down) == (theme.up, theme.down)
     assert cell(pane, 1, 2, Qt.ItemDataRole.ForegroundRole).color().name() == theme.up
-    for row in range(2):  # what the delegate paints from its one call per cell
+    for row in range(2):  # what the painter paints from its one call per cell
         for col in range(3):
-            text, align, color, background, bold = cell(pane, row, col, CELL_ROLE)
+            text, align, color, background, bold = pane.model.cell(row, col)
             assert text == cell(pane, row, col)
             assert align == int(cell(pane, row, col, Qt.ItemDataRole.TextAlignmentRole))
             assert color.name() == cell(pane, row, col,

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.widgets import LiveText, market_view
+from gui.widgets import LiveText, MarketView
 
 
 class _PaintCounter(QObject):
@@ -32,7 +32,7 @@ def test_a_live_table_repaints_without_repainting_what_is_behind_it(qapp: QAppli
     try:
         qapp.setStyleSheet(_sheet("dark"))
         behind = QWidget()  # stands for the dock and pane the table sits in
-        view = market_view("tape", QStandardItemModel(30, 3))  # more rows than fit
+        view = MarketView("tape", QStandardItemModel(30, 3))  # more rows than fit
         QVBoxLayout(behind).addWidget(view)
         behind.resize(300, 200)
         behind.show()
@@ -113,7 +113,7 @@ class _RowRecorder:
 def test_a_market_view_paints_the_rows_in_view_in_one_call_and_knows_the_hovered_cell(
         qapp: QApplication) -> None:
     recorder = _RowRecorder()
-    view = market_view("tape", QStandardItemModel(100, 3), recorder, hover=True)
+    view = MarketView("tape", QStandardItemModel(100, 3), recorder, hover=True)
     view.resize(300, 200)
     view.show()
     qapp.processEvents()
