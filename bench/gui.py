@@ -251,15 +251,15 @@ def paint(args: argparse.Namespace) -> None:
             model = window.watchlist_model  # type: ignore[attr-defined]
             table = window.pane(WatchlistPane).view  # type: ignore[attr-defined]
             view = table.viewport()
-            ours, stock = table.row_painter, QStyledItemDelegate(table)
-            table.setItemDelegate(stock)  # Qt's item painting uses it once ours is off
+            ours = table.row_painter
+            table.setItemDelegate(QStyledItemDelegate(table))  # Qt's painting, once ours is off
             times: dict[str, list[float]] = {}
             for _ in range(max(1, args.repeat // 10)):  # blocks of 10, alternating
-                for styled, delegate in ((True, ours), (True, stock), (False, ours)):
+                for styled, painter in ((True, ours), (True, None), (False, ours)):
                     app.setStyleSheet(sheet if styled else "")  # type: ignore[union-attr]
-                    table.row_painter = ours if delegate is ours else None
+                    table.row_painter = painter
                     label = (("style sheet" if styled else "no style sheet")
-                             + (", Qt's stock delegate" if delegate is stock else ""))
+                             + (", Qt's stock delegate" if painter is None else ""))
                     for i in range(13):  # the first 3 after a restyle re-polish: not timed
                         for what, widget in (("watchlist viewport", view),
                                              ("window", window)):
