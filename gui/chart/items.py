@@ -113,6 +113,7 @@ class _ColumnsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph is unt
         self._cache_key: tuple[Any, ...] | None = None
         self._ops: list[Op] = []
         self._bounds = QRectF()
+        self._live = QRectF()  # the live candle's extent when last updated (item coordinates)
         self.paths_built = 0  # how many times the drawing was rebuilt (tests, bench)
         self.columns_drawn = 0  # bars in the last built drawing (tests)
 
@@ -129,16 +130,34 @@ class _ColumnsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph is unt
         """The store changed: new bounds, and repaint."""
         self.prepareGeometryChange()
         self._bounds = self._data_bounds()
+        self._live = self._live_extent()
         self._cache_key = None
         self.update()
 
     def live_changed(self) -> None:
-        """Only the last candle changed: grow the bounds if needed, repaint without rebuilding."""
-        bounds = self._data_bounds()
-        if not self._bounds.contains(bounds):
+        """Only the last candle changed: repaint where it was and where it is, without
+        rebuilding (a tick repainting the whole chart cost 1–2 ms of Qt's scene painting);
+        a candle outside the bounds grows them and repaints the whole item."""
+        live = self._live_extent()
+        if not self._bounds.contains(live):
             self.prepareGeometryChange()
-            self._bounds = bounds
-        self.update()
+            self._bounds = self._data_bounds()
+            self.update()
+        else:
+            view = self.getViewBox()
+            if view is None:
+                self.update()
+            else:  # two pixels round it: the drawing snaps to whole pixels
+                mx, my = 2 * self.pixelWidth(), 2 * self.pixelHeight()
+                self.update(live.united(self._live).adjusted(-mx, -my, mx, my))
+        self._live = live
+
+    def _live_extent(self) -> QRectF:
+        s = self.store
+        if len(s) == 0:
+            return QRectF()
+        low, high = self._live_span()
+        return QRectF(float(s.x[-1]), low, 1.0, high - low)
 
     def boundingRect(self) -> QRectF:
         return QRectF(self._bounds)
@@ -191,9 +210,16 @@ class _ColumnsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph is unt
     def _fold(self, s: slice, x0: float, width: float, d: _Device) -> None:
         raise NotImplementedError
 
+    def _live_span(self) -> tuple[float, float]:
+        """The live candle's lowest and highest y."""
+        raise NotImplementedError
+
 
 class CandlesItem(_ColumnsItem):
     """Price candles: wicks and bodies zoomed in, one high-low bar per pixel column out."""
+
+    def _live_span(self) -> tuple[float, float]:
+        return float(self.store.l[-1]), float(self.store.h[-1])
 
     def _data_bounds(self) -> QRectF:
         s = self.store
@@ -230,6 +256,9 @@ class CandlesItem(_ColumnsItem):
 class VolumeItem(_ColumnsItem):
     """Volume bars in the candle's colour; zoomed out, each column's largest volume (what
     drawing every bar of the column would show)."""
+
+    def _live_span(self) -> tuple[float, float]:
+        return 0.0, float(self.store.v[-1])
 
     def _data_bounds(self) -> QRectF:
         s = self.store

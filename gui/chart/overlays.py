@@ -133,14 +133,17 @@ class AxisTag:
         self.item.setParentItem(self._axis)
         self.item.setZValue(20)
         self.value: float | None = None
+        self._shown: tuple[str, str, str] | None = None
         self.item.hide()
         plot.vb.sigRangeChanged.connect(self.place)
         plot.vb.sigResized.connect(self.place)
 
     def show(self, value: float, text: str, fill: str, color: str) -> None:
         self.value = value
-        self.item.setText(text, color=QColor(color))
-        self.item.fill = pg.mkBrush(QColor(fill))
+        if (text, fill, color) != self._shown:  # a new text is laid out again: only if it is
+            self._shown = (text, fill, color)
+            self.item.setText(text, color=QColor(color))
+            self.item.fill = pg.mkBrush(QColor(fill))
         self.place()
 
     def hide(self) -> None:

@@ -68,6 +68,7 @@ class ChartView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is 
         self.last_line = pg.InfiniteLine(angle=0, movable=False)
         self.last_line.setZValue(4)
         self.last_line.hide()
+        self._last_color: str | None = None
         self.price_plot.addItem(self.last_line, ignoreBounds=True)
         self.last_tag = AxisTag(self.price_plot)
         self.cross_tag = AxisTag(self.price_plot)
@@ -111,7 +112,9 @@ class ChartView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is 
             self.last_tag.hide()
             return
         color = self.theme.up if rising else self.theme.down
-        self.last_line.setPen(_pen(color, Qt.PenStyle.DotLine))
+        if color != self._last_color:  # a new pen repaints the line: only on a new colour
+            self._last_color = color
+            self.last_line.setPen(_pen(color, Qt.PenStyle.DotLine))
         self.last_line.setPos(price)
         self.last_line.show()
         self.last_tag.show(price, text, color, "#ffffff")

@@ -378,14 +378,42 @@ def test_a_live_tick_paints_the_chart_once_and_leaves_a_fitting_scale_alone(run:
     run(body())
 
 
+def test_a_live_tick_repaints_only_round_the_live_candle(run: Runner) -> None:
+    """A tick inside the scales repaints the live candle, its volume bar and the last-price
+    line, not the whole chart (that cost 1-2 ms of Qt's scene painting a tick)."""
+    async def body() -> None:
+        async with chart_rig() as rig:
+            pane = rig.pane
+            await rig.client.unsubscribe_channel(["BTCUSDT"], "kline_1h")  # only ours now
+            pane.view.viewport().repaint()
+            regions: list[int] = []
+            watcher = _PaintCounter([], regions)
+            pane.view.viewport().installEventFilter(watcher)
+            last = pane.store.candles[-1]
+            inside = (last.low + last.high) / 2
+            pane.on_event(Kline("BTCUSDT", "1h", Candle(
+                last.timestamp, last.open, last.high, last.low, inside, last.volume), False))
+            pane.flush()
+            await until(lambda: regions, what="the chart painted")
+            size = pane.view.viewport().size()
+            assert 0 < sum(regions) < size.width() * size.height() * 0.2
+            pane.view.viewport().removeEventFilter(watcher)
+
+    run(body())
+
+
 class _PaintCounter(QObject):
-    def __init__(self, paints: list[int]) -> None:
+    def __init__(self, paints: list[int], areas: list[int] | None = None) -> None:
         super().__init__()
         self.paints = paints
+        self.areas = areas  # the painted area of each paint, in pixels
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             self.paints.append(1)
+            if self.areas is not None:
+                self.areas.append(sum(r.width() * r.height()
+                                      for r in event.region()))  # type: ignore[attr-defined]
         return False
 
 
