@@ -143,13 +143,9 @@ class _ColumnsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph is unt
             self.prepareGeometryChange()
             self._bounds = self._data_bounds()
             self.update()
-        else:
-            view = self.getViewBox()
-            if view is None:
-                self.update()
-            else:  # two pixels round it: the drawing snaps to whole pixels
-                mx, my = 2 * self.pixelWidth(), 2 * self.pixelHeight()
-                self.update(live.united(self._live).adjusted(-mx, -my, mx, my))
+        else:  # two pixels round it: the drawing snaps to whole pixels
+            mx, my = 2 * self.pixelWidth(), 2 * self.pixelHeight()
+            self.update(live.united(self._live).adjusted(-mx, -my, mx, my))
         self._live = live
 
     def _live_extent(self) -> QRectF:
