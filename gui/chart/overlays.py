@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pyqtgraph as pg  # type: ignore[import-untyped]  # no stubs
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 from connector import OrderStatus
 
@@ -123,13 +124,52 @@ class FillMarkers:
 
 
 
+class _TagItem(QGraphicsItem):
+    """A filled box holding one line of text, its left middle at the item's position: what
+    ``pg.TextItem`` drew here, without its text document (laying that out again for each
+    new last price cost 0.2-0.3 ms a tick)."""
+
+    PAD_X, PAD_Y = 4.0, 2.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._font = QFont()  # the application's font, as the axis labels use
+        self._metrics = QFontMetricsF(self._font)
+        self._text = ""
+        self._fill = QColor()
+        self._color = QColor()
+        self._rect = QRectF()
+
+    def set(self, text: str, fill: QColor, color: QColor) -> None:
+        width = self._metrics.horizontalAdvance(text) + 2 * self.PAD_X
+        height = self._metrics.height() + 2 * self.PAD_Y
+        rect = QRectF(0.0, -height / 2, width, height)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self._text, self._fill, self._color = text, fill, color
+        self.update()
+
+    def text(self) -> str:
+        return self._text
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def paint(self, painter: QPainter, *_: object) -> None:
+        painter.fillRect(self._rect, self._fill)
+        painter.setPen(self._color)
+        painter.setFont(self._font)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self._text)
+
+
 class AxisTag:
     """A price tag on the right axis (the last price, the crosshair's price), kept at its y."""
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self._plot = plot
         self._axis = plot.getAxis("right")
-        self.item = pg.TextItem(anchor=(0, 0.5))
+        self.item = _TagItem()
         self.item.setParentItem(self._axis)
         self.item.setZValue(20)
         self.value: float | None = None
@@ -140,10 +180,9 @@ class AxisTag:
 
     def show(self, value: float, text: str, fill: str, color: str) -> None:
         self.value = value
-        if (text, fill, color) != self._shown:  # a new text is laid out again: only if it is
+        if (text, fill, color) != self._shown:
             self._shown = (text, fill, color)
-            self.item.setText(text, color=QColor(color))
-            self.item.fill = pg.mkBrush(QColor(fill))
+            self.item.set(text, QColor(fill), QColor(color))
         self.place()
 
     def hide(self) -> None:

@@ -397,6 +397,9 @@ def test_a_live_tick_repaints_only_round_the_live_candle(run: Runner) -> None:
             await until(lambda: regions, what="the chart painted")
             size = pane.view.viewport().size()
             assert 0 < sum(regions) < size.width() * size.height() * 0.2
+            tag = pane.view.last_tag.item  # the axis tag moved with the price and says it
+            assert tag.isVisible() and tag.text() == fixed(inside, pane._decimals()[0])
+            assert tag.boundingRect().width() > 0
             pane.view.viewport().removeEventFilter(watcher)
 
     run(body())
