@@ -89,12 +89,13 @@ def split_flush(parts: int) -> None:
     flush = WatchlistModel.flush
 
     def sliced(model: WatchlistModel) -> None:
-        dirty = sorted(model._dirty)
+        dirty, columns = sorted(model._dirty), model._dirty_columns
         if len(dirty) > 1:
             keep = dirty[len(dirty) // parts:]
             model._dirty = set(dirty[:len(dirty) // parts])
             flush(model)
             model._dirty |= set(keep)
+            model._dirty_columns = columns
         else:
             flush(model)
 

@@ -240,6 +240,7 @@ def paint(args: argparse.Namespace) -> None:
     async def go() -> None:
         from PySide6.QtWidgets import QApplication, QStyledItemDelegate
 
+        from gui.models.watchlist import ALL_COLUMNS
         from gui.panes.watchlist import WatchlistPane
 
         with DemoProcess(extra_symbols=args.symbols, walk=False) as demo, \
@@ -263,7 +264,8 @@ def paint(args: argparse.Namespace) -> None:
                     for i in range(13):  # the first 3 after a restyle re-polish: not timed
                         for what, widget in (("watchlist viewport", view),
                                              ("window", window)):
-                            model._dirty.update(range(len(model.rows)))
+                            for row in range(len(model.rows)):
+                                model._touch(row, ALL_COLUMNS)
                             model.flush()
                             t = time.process_time()
                             widget.repaint()  # type: ignore[attr-defined]

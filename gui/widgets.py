@@ -10,12 +10,16 @@ from typing import Protocol, TypeVar
 from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
+    QModelIndex,
     QObject,
+    QPersistentModelIndex,
+    QRect,
     QRegularExpression,
     QSize,
     Qt,
 )
 from PySide6.QtGui import (
+    QAccessible,
     QColor,
     QFont,
     QFontMetrics,
@@ -148,7 +152,9 @@ class RowPainter(Protocol):
                    columns: Sequence[tuple[int, int]], width: int,
                    hovered: tuple[int, int] | None) -> None:
         """Rows ``rows``, the first at ``top``, each ``height`` px; ``columns`` as (left,
-        width); ``width`` the viewport's; ``hovered`` the (row, column) under the mouse."""
+        width), the width 0 for a column hidden or outside the area repainted (a stream
+        update repaints only the cells it changed); ``width`` the viewport's; ``hovered``
+        the (row, column) under the mouse."""
 
 
 class PaintedTable(QTableView):
@@ -174,6 +180,26 @@ class PaintedTable(QTableView):
             self.setMouseTracking(True)
         self.viewport().update()
 
+    def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,
+                    bottom_right: QModelIndex | QPersistentModelIndex,
+                    roles: Sequence[int] = ()) -> None:
+        """Repaint exactly the changed cells. Qt's repaint of a range reaches a pixel into
+        the next column and row (a grid line's width; these tables draw none), which made a
+        bid-and-ask update paint a third cell and a row more. Qt handles what we have no
+        use for (editors, and accessibility when it is on)."""
+        first, last = top_left.column(), bottom_right.column()
+        top, bottom = top_left.row(), bottom_right.row()
+        if (self.row_painter is None or QAccessible.isActive() or top_left.parent().isValid()
+                or self.isColumnHidden(first) or self.isColumnHidden(last)
+                or self.isRowHidden(top) or self.isRowHidden(bottom)):
+            super().dataChanged(top_left, bottom_right, roles)
+            return
+        x = self.columnViewportPosition(first)
+        y = self.rowViewportPosition(top)
+        self.viewport().update(QRect(
+            x, y, self.columnViewportPosition(last) + self.columnWidth(last) - x,
+            self.rowViewportPosition(bottom) + self.rowHeight(bottom) - y))
+
     def paintEvent(self, event: QPaintEvent) -> None:
         model = self.model()
         if self.row_painter is None or model is None:
@@ -185,8 +211,10 @@ class PaintedTable(QTableView):
         last = model.rowCount() - 1 if last < 0 else last
         if first > last:
             return
-        columns = [(self.columnViewportPosition(c), self.columnWidth(c))
-                   for c in range(model.columnCount())]
+        left, right = area.left(), area.right()  # a column outside them is not painted
+        columns = [(x, w if x <= right and x + w > left else 0) for x, w in (
+            (self.columnViewportPosition(c), self.columnWidth(c))
+            for c in range(model.columnCount()))]
         painter = QPainter(self.viewport())
         self.row_painter.paint_rows(painter, range(first, last + 1),
                                     self.rowViewportPosition(first),

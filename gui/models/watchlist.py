@@ -35,6 +35,11 @@ from ._format import (
 
 FLASH_SECONDS = 0.3
 AGE_COLUMN = 5
+# The columns each kind of update changes: a flush repaints only those (a book tick, most
+# of the stream, repaints the bid and ask cells, not the row).
+QUOTE_COLUMNS = (1, 2)  # bid, ask (and their flash)
+LAST_COLUMNS = (3, 4)  # last, 24h %
+ALL_COLUMNS = (0, AGE_COLUMN)  # a row changed colour (stale, or fresh again)
 _ALIGN = tuple(LEFT if col == 0 else RIGHT for col in range(6))
 _BOLD = bold()  # one font, not one per call
 
@@ -64,6 +69,7 @@ class WatchlistModel(QAbstractTableModel):
         self.rows: list[Quote] = []
         self._row_of: dict[str, int] = {}
         self._dirty: set[int] = set()
+        self._dirty_columns: tuple[int, int] | None = None  # first, last, of every dirty row
         self._flashing: set[int] = set()
         self._age_second = 0
         self.updates = 0  # market events applied, for the status bar and benchmarks
@@ -160,7 +166,7 @@ class WatchlistModel(QAbstractTableModel):
         self.beginRemoveRows(QModelIndex(), row, row)
         del self.rows[row]
         self._row_of = {q.symbol: i for i, q in enumerate(self.rows)}
-        self._dirty.clear()
+        self._dirty, self._dirty_columns = set(), None
         self._flashing.clear()
         self.endRemoveRows()
         return True
@@ -169,7 +175,7 @@ class WatchlistModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = [Quote(s, decimals.get(s, 2)) for s in symbols]
         self._row_of = {q.symbol: i for i, q in enumerate(self.rows)}
-        self._dirty.clear()
+        self._dirty, self._dirty_columns = set(), None
         self._flashing.clear()
         self.endResetModel()
 
@@ -188,10 +194,11 @@ class WatchlistModel(QAbstractTableModel):
             q.flash_up = bid > q.bid
             q.flash_until = now + FLASH_SECONDS
             self._flashing.add(row)
+        columns = ALL_COLUMNS if q.stale or q.last is None else QUOTE_COLUMNS
         q.bid, q.ask, q.stale, q.updated = bid, ask, False, now
         if q.last is None:
             q.last = (bid + ask) / 2
-        self._dirty.add(row)
+        self._touch(row, columns)
         self.updates += 1
 
     def on_ticker(self, symbol: str, last: Decimal, change_pct: Decimal) -> None:
@@ -200,14 +207,14 @@ class WatchlistModel(QAbstractTableModel):
             return
         q = self.rows[row]
         q.last, q.change_pct = last, change_pct
-        self._dirty.add(row)
+        self._touch(row, ALL_COLUMNS if q.stale else LAST_COLUMNS)
         self.updates += 1
 
     def on_trade(self, symbol: str, price: Decimal) -> None:
         row = self._row_of.get(symbol)
         if row is not None:
             self.rows[row].last = price
-            self._dirty.add(row)
+            self._touch(row, ALL_COLUMNS if self.rows[row].stale else LAST_COLUMNS)
 
     def mark_stale(self, symbols: Iterable[str] = ()) -> None:
         """The connection carrying ``symbols`` (all rows when empty) is down: their prices
@@ -216,7 +223,14 @@ class WatchlistModel(QAbstractTableModel):
         for row, q in enumerate(self.rows):
             if (not wanted or q.symbol in wanted) and q.bid is not None and not q.stale:
                 q.stale = True
-                self._dirty.add(row)
+                self._touch(row, ALL_COLUMNS)
+
+    def _touch(self, row: int, columns: tuple[int, int]) -> None:
+        """Row ``row`` changed in ``columns`` (first, last): repaint them at the next flush."""
+        self._dirty.add(row)
+        span = self._dirty_columns
+        self._dirty_columns = columns if span is None else (
+            min(span[0], columns[0]), max(span[1], columns[1]))
 
     def stale_symbols(self) -> list[str]:
         return [q.symbol for q in self.rows if q.stale]
@@ -227,16 +241,20 @@ class WatchlistModel(QAbstractTableModel):
         expired = {r for r in self._flashing if r < len(self.rows)
                    and self.rows[r].flash_until <= now}
         self._flashing -= expired
-        rows = self._dirty | expired
+        for row in expired:  # the flash's colours go
+            self._touch(row, QUOTE_COLUMNS)
         if int(now) != self._age_second:  # stale ages tick once a second
             self._age_second = int(now)
-            rows |= {r for r, q in enumerate(self.rows) if q.stale}
-        self._dirty = set()
-        if not rows:
+            for row, q in enumerate(self.rows):
+                if q.stale:
+                    self._touch(row, (AGE_COLUMN, AGE_COLUMN))
+        rows, span = self._dirty, self._dirty_columns
+        self._dirty, self._dirty_columns = set(), None
+        if not rows or span is None:
             return
-        last_col = len(self.COLUMNS) - 1
+        first, last = span
         for start, end in _blocks(sorted(r for r in rows if r < len(self.rows))):
-            self.dataChanged.emit(self.index(start, 0), self.index(end, last_col))
+            self.dataChanged.emit(self.index(start, first), self.index(end, last))
 
     def has_prices(self) -> bool:
         return bool(self.rows) and all(q.bid is not None for q in self.rows)

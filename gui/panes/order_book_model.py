@@ -244,6 +244,8 @@ class LadderPainter:
                         painter.setPen(self._text)
                         painter.drawText(0, top, width, height, _CENTER, text)
                     continue
+                if not col_width:  # hidden, or outside the area repainted
+                    continue
                 right = left + col_width
                 if bar:  # this cell's part of the row's bar, which ends at the right edge
                     start = max(left, round(width * (1 - bar)))

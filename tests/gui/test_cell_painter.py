@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import QPoint, QSortFilterProxyModel, Qt
@@ -75,3 +77,35 @@ def test_a_sorted_watchlist_paints_each_row_from_its_source_row(qapp: QApplicati
     image = view.viewport().grab().toImage()  # alternate rows in the sheet's colour
     alternate = view.palette().alternateBase().color().name()
     assert alternate in _colours(image, view, 1, 0) and alternate not in _colours(image, view, 0, 0)
+
+
+def _painted_cells(qapp: QApplication, view: Table, change: Callable[[], None]) -> set[int]:
+    """The columns whose cells the painter was asked for by the repaint ``change`` caused."""
+    model = view.model()
+    asked: list[tuple[int, int]] = []
+
+    def cell(row: int, col: int) -> Cell:
+        asked.append((row, col))
+        return model.cell(row, col)  # type: ignore[attr-defined, no-any-return]
+
+    view.set_row_painter(CellPainter(view, cell))
+    view.viewport().repaint()  # the painter's own full repaint, done with
+    asked.clear()
+    change()
+    model.flush()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 5
+    while not asked and time.monotonic() < deadline:
+        qapp.processEvents()
+    return {col for _, col in asked}
+
+
+def test_a_book_tick_repaints_the_bid_and_ask_cells_and_a_stale_row_all_of_it(
+        qapp: QApplication) -> None:
+    view = _view(qapp)
+    model: WatchlistModel = view.model()  # type: ignore[assignment]
+    tick = _painted_cells(qapp, view, lambda: model.on_book(
+        "ETHUSDT", Decimal("50.50"), Decimal("51.00")))
+    assert tick == {1, 2}  # the stream's usual update: two cells, not the row
+    assert _painted_cells(qapp, view, lambda: model.on_ticker(
+        "ETHUSDT", Decimal("50.7"), Decimal("-2.1"))) >= {3, 4}
+    assert _painted_cells(qapp, view, model.mark_stale) == set(range(6))  # greyed: the row
