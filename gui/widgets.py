@@ -187,18 +187,18 @@ class PaintedTable(QTableView):
         the next column and row (a grid line's width; these tables draw none), which made a
         bid-and-ask update paint a third cell and a row more. Qt handles what we have no
         use for (editors, and accessibility when it is on)."""
-        first, last = top_left.column(), bottom_right.column()
         top, bottom = top_left.row(), bottom_right.row()
+        shown = [(self.columnViewportPosition(c), self.columnWidth(c))
+                 for c in range(top_left.column(), bottom_right.column() + 1)
+                 if not self.isColumnHidden(c)]
         if (self.row_painter is None or QAccessible.isActive() or top_left.parent().isValid()
-                or self.isColumnHidden(first) or self.isColumnHidden(last)
-                or self.isRowHidden(top) or self.isRowHidden(bottom)):
+                or not shown or self.isRowHidden(top) or self.isRowHidden(bottom)):
             super().dataChanged(top_left, bottom_right, roles)
             return
-        x = self.columnViewportPosition(first)
+        x = min(x for x, _ in shown)
         y = self.rowViewportPosition(top)
-        self.viewport().update(QRect(
-            x, y, self.columnViewportPosition(last) + self.columnWidth(last) - x,
-            self.rowViewportPosition(bottom) + self.rowHeight(bottom) - y))
+        self.viewport().update(QRect(x, y, max(x + w for x, w in shown) - x,
+                                     self.rowViewportPosition(bottom) + self.rowHeight(bottom) - y))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         model = self.model()
