@@ -1,8 +1,8 @@
 """Market data of the demo exchange: what the engines report, as Binance streams it.
 
-Pushed as it happens: ``@bookTicker``, ``@aggTrade``, ``@trade``,
-``@kline_<i>``, ``@miniTicker``. Pushed on a clock (``_pulse``, every 100 ms):
-diff depth ``@depth@100ms`` and ``@depth`` (1000 ms spot, 250 ms futures),
+Pushed as it happens: ``@bookTicker``, ``@aggTrade``, ``@trade``; with the trades, at
+Binance's pace: ``@kline_<i>`` (``KLINE_PUSH_S``) and ``@miniTicker`` (1 s). Pushed on
+a clock (``_pulse``, every 100 ms): diff depth ``@depth@100ms`` and ``@depth`` (1000 ms spot, 250 ms futures),
 partial depth ``@depth<5|10|20>[@100ms]``, ``@ticker`` (1 s) and futures
 ``@markPrice`` (3 s) / ``@markPrice@1s``. Depth comes from one ``DepthBook``
 per symbol (``_depth``), made when a symbol's depth is first asked for, so
@@ -23,6 +23,10 @@ from ._engine import INTERVAL_MS, Market, MarketEngine, fmt, now_ms
 from ._hub_base import HubBase
 
 PULSE = 0.1  # s
+# How often Binance pushes a kline stream: 2 s on spot (1 s for the 1s interval), 250 ms
+# on USD-M futures.
+KLINE_PUSH_S = {"spot": 2.0, "futures": 0.25}
+KLINE_PUSH_1S_SPOT = 1.0
 BOOK_IDLE = 60.0  # s
 PARTIAL_LEVELS = (5, 10, 20)
 OPEN_ORDER = ("NEW", "PARTIALLY_FILLED")
@@ -106,7 +110,9 @@ class MarketFeeds(HubBase):
             kname = f"{lower}@kline_{interval}"
             if (market, kname) not in self._subs:
                 continue
-            if now - self._last_kline.get((market, kname), 0.0) < 0.25:
+            every = (KLINE_PUSH_1S_SPOT if market == "spot" and interval == "1s"
+                     else KLINE_PUSH_S[market])
+            if now - self._last_kline.get((market, kname), 0.0) < every:
                 continue
             self._last_kline[(market, kname)] = now
             row = engine.klines(symbol, interval, 1)[0]

@@ -53,6 +53,22 @@ async def test_raw_and_combined_payloads(ex: DemoExchange,
         assert (await next_json(legacy, "aggTrade"))["e"] == "aggTrade"
 
 
+async def test_klines_come_at_binances_pace_spot_every_2_s_futures_every_250_ms(
+        ex: DemoExchange, session: aiohttp.ClientSession) -> None:
+    async def kline_times(url: str, stream: str, n: int) -> list[float]:
+        async with session.ws_connect(f"{url}/ws/{stream}") as ws:
+            times = []
+            while len(times) < n:
+                await next_json(ws, '"e":"kline"')
+                times.append(time.monotonic())
+            return times
+
+    spot, futures = await asyncio.gather(kline_times(ex.ws_url, "btcusdt@kline_1m", 2),
+                                         kline_times(ex.futures_ws_url, "btcusdt@kline_1m", 5))
+    assert spot[1] - spot[0] >= 1.9  # the walk trades every 20 ms: the pace is the limit
+    assert all(0.2 <= b - a < 1.0 for a, b in zip(futures, futures[1:], strict=False))
+
+
 async def test_control_messages(ex: DemoExchange, session: aiohttp.ClientSession) -> None:
     async with session.ws_connect(ex.ws_url + "/stream") as ws:
         await ws.send_str('{"method":"SUBSCRIBE","params":["ethusdt@kline_1m",'
