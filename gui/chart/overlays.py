@@ -135,13 +135,14 @@ class _TagItem(QGraphicsItem):
         super().__init__()
         self._font = QFont()  # the application's font, as the axis labels use
         self._metrics = QFontMetricsF(self._font)
+        self._advance: dict[str, float] = {}  # per character, measured once
         self._text = ""
         self._fill = QColor()
         self._color = QColor()
         self._rect = QRectF()
 
     def set(self, text: str, fill: QColor, color: QColor) -> None:
-        width = self._metrics.horizontalAdvance(text) + 2 * self.PAD_X
+        width = self._width(text) + 2 * self.PAD_X
         height = self._metrics.height() + 2 * self.PAD_Y
         rect = QRectF(0.0, -height / 2, width, height)
         if rect != self._rect:
@@ -149,6 +150,15 @@ class _TagItem(QGraphicsItem):
             self._rect = rect
         self._text, self._fill, self._color = text, fill, color
         self.update()
+
+    def _width(self, text: str) -> float:
+        """The text's advance, summed per character: a tag shows a price, and fonts do not
+        kern digits (measuring the whole text shaped it again on every tick)."""
+        advance = self._advance
+        for char in text:
+            if char not in advance:
+                advance[char] = self._metrics.horizontalAdvance(char)
+        return sum(advance[char] for char in text)
 
     def text(self) -> str:
         return self._text
