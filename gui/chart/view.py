@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pyqtgraph as pg  # type: ignore[import-untyped]  # no stubs
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 from .axis import TimeAxis
 from .grid import GridItem
@@ -48,6 +49,9 @@ class ChartView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is 
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.getAxis("right").setWidth(AXIS_WIDTH)
+            # the tags move over it with every live tick: it repaints from a pixmap of
+            # itself, not by replaying its labels' text (a quarter of a tick's paint)
+            plot.getAxis("right").setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.vb.setMouseEnabled(x=True, y=False)
             plot.vb.disableAutoRange()
         self.price_plot.vb.setLimits(minXRange=8)  # zoomed in no further than 8 candles
