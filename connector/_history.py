@@ -28,6 +28,10 @@ PAGE_CAP = 1000  # records per request, both markets, both endpoints
 DEFAULT_LIMIT = 500
 SPOT_SPAN_MS = 24 * 3600 * 1000  # "can't be longer than 24 hours"
 FUTURES_SPAN_MS = 7 * 24 * 3600 * 1000  # "cannot be longer than 7 days"
+# An open-ended read ("until now") looks this far past our estimate of the exchange's
+# clock, which can be behind it by the estimate's error: a fill made a moment ago must
+# not fall after the last window. Rows from the future do not exist, so it costs nothing.
+CLOCK_SLACK_MS = 1000
 
 Fetch = Callable[[str, dict[str, Any]], Awaitable[list[dict[str, Any]]]]
 
@@ -111,7 +115,7 @@ async def page_history(
     cursor = from_id
     if cursor is None:
         assert start is not None
-        stop = end if end is not None else now_ms
+        stop = end if end is not None else now_ms + CLOCK_SLACK_MS
         window_start = start
         while window_start <= stop and cursor is None:
             window_end = min(window_start + span_ms - 1, stop)

@@ -114,6 +114,17 @@ async def test_resume_from_an_id(spot_client: BinanceClient, demo: DemoExchange)
     assert [o.order_id for o in orders] == [t.order_id for t in trades[25:]]
 
 
+async def test_a_fill_of_a_moment_ago_is_read_though_our_clock_runs_behind(
+        spot_client: BinanceClient, demo: DemoExchange) -> None:
+    """"Until now" is our estimate of the exchange's clock, which can lag it by the
+    estimate's error: a fill just made must still fall inside the last window."""
+    spot_client._rest.clock_offset_ms -= 400  # our estimate 0.4 s behind the exchange
+    await spot_client.place_order("DOGEUSDT", "MARKET", 21, "BUY")
+    fill = (await spot_client.get_trades("DOGEUSDT", limit=1))[-1]
+    found = await spot_client.get_trades("DOGEUSDT", start=fill.time - 3_600_000, limit=None)
+    assert fill.trade_id in {t.trade_id for t in found}
+
+
 async def test_bad_arguments_are_refused_before_sending(spot_client: BinanceClient,
                                                         demo: DemoExchange) -> None:
     sent = len(demo.requests)
