@@ -5,16 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 
 from connector import Balance
 
 from ._format import DOWN, LEFT, RIGHT, SORT_ROLE, UP, Index, amount, bold, sort_key
+from ._table import TableModel
 
 EIGHT_PLACES = Decimal("0.00000001")
 
 
-class BalancesModel(QAbstractTableModel):
+class BalancesModel(TableModel):
     SPOT = ("Asset", "Free", "Locked", "Total")
     FUTURES = ("Asset", "Wallet", "Margin", "Unrealized PnL", "Available")
 
@@ -24,23 +25,15 @@ class BalancesModel(QAbstractTableModel):
         self.balances: dict[str, Balance] = {}
         self._assets: list[str] = []
 
+    def row_count(self) -> int:
+        return len(self._assets)
+
+    def titles(self) -> tuple[str, ...]:
+        return self.columns
+
     @property
     def columns(self) -> tuple[str, ...]:
         return self.FUTURES if self.futures else self.SPOT
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._assets)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if section == 0 else RIGHT
-        return None
 
     def _values(self, b: Balance) -> tuple[Any, ...]:
         if self.futures:

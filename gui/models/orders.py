@@ -12,16 +12,17 @@ from collections import deque
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 
 from connector import Contract, OrderStatus
 
 from ._format import DOWN, LEFT, RIGHT, SORT_ROLE, UP, Index, amount, money, sort_key
+from ._table import TableModel
 
 CLOSED_MEMORY = 2000  # ids of finished orders remembered, so a late "new" cannot revive one
 
 
-class OrdersModel(QAbstractTableModel):
+class OrdersModel(TableModel):
     COLUMNS = ("Order ID", "Symbol", "Side", "Type", "Price", "Quantity", "Filled", "Status",
                "Trigger", "Reduce-only", "Group")
     PRICE, TRIGGER, GROUP = 4, 8, 10
@@ -35,19 +36,11 @@ class OrdersModel(QAbstractTableModel):
         self._closed: deque[int] = deque(maxlen=CLOSED_MEMORY)
         self.groups: dict[int, str] = {}  # order id -> group label (a bracket)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.orders)
+    def row_count(self) -> int:
+        return len(self.orders)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if section in self.NUMERIC else LEFT
-        return None
+    def alignment(self, column: int) -> Any:
+        return RIGHT if column in self.NUMERIC else LEFT
 
     def group_of(self, o: OrderStatus) -> str:
         if o.order_id in self.groups:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from ._format import (
     DOWN,
@@ -32,6 +32,7 @@ from ._format import (
     money,
     sort_key,
 )
+from ._table import TableModel
 
 FLASH_SECONDS = 0.3
 AGE_COLUMN = 5
@@ -61,7 +62,7 @@ class Quote:
         return f"stale {max(0, int(now - self.updated))} s" if self.stale else ""
 
 
-class WatchlistModel(QAbstractTableModel):
+class WatchlistModel(TableModel):
     COLUMNS = ("Symbol", "Bid", "Ask", "Last", "24h %", "Age")
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -75,20 +76,8 @@ class WatchlistModel(QAbstractTableModel):
         self.updates = 0  # market events applied, for the status bar and benchmarks
 
     # model API
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return LEFT if section == 0 else RIGHT
-        return None
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

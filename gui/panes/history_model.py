@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt
+from PySide6.QtCore import QDate, QObject, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDateEdit, QTableView, QWidget
 
@@ -24,6 +24,7 @@ from connector import OrderStatus, Trade
 from ..journal_pnl import SymbolPnl
 from ..models import amount
 from ..models._format import DOWN, LEFT, MUTED, RIGHT, UP, Index
+from ..models._table import TableModel
 
 FIAT_LIKE = ("USDT", "USDC", "FDUSD", "BUSD", "TUSD", "DAI", "EUR", "TRY", "BRL", "JPY")
 FILL_WIDTHS = (150, 85, 45, 95, 85, 95, 90, 70, 100, 50, 100, 85)
@@ -89,17 +90,27 @@ ORDER_COLUMNS: tuple[Column[OrderStatus], ...] = (
 )
 
 
-class LazyJournalModel(QAbstractTableModel, Generic[R]):
+class LazyJournalModel(TableModel, Generic[R]):
     """A read-only table of journal rows, newest first, loaded by the page."""
 
     def __init__(self, columns: Sequence[Column[R]], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.columns = tuple(columns)
+        self._titles = tuple(c.title for c in self.columns)
         self._count: Callable[[], int] = lambda: 0
         self._read: Callable[[int, int], list[R]] = lambda offset, limit: []
         self._rows = 0
         self._pages: OrderedDict[int, list[R]] = OrderedDict()
         self.pages_read = 0  # for tests and the benchmark: how lazy it really is
+
+    def row_count(self) -> int:
+        return self._rows
+
+    def titles(self) -> tuple[str, ...]:
+        return self._titles
+
+    def alignment(self, column: int) -> Any:
+        return self.columns[column].align
 
     def set_source(self, count: Callable[[], int], read: Callable[[int, int], list[R]]) -> None:
         self._count, self._read = count, read
@@ -132,22 +143,6 @@ class LazyJournalModel(QAbstractTableModel, Generic[R]):
 
     # -- the model API ----------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else self._rows
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self.columns[section].align
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -164,7 +159,7 @@ class LazyJournalModel(QAbstractTableModel, Generic[R]):
         return column.colour(item) if column.colour is not None else None
 
 
-class PnlModel(QAbstractTableModel):
+class PnlModel(TableModel):
     """Realized PnL per symbol, then one bold total per quote asset."""
 
     COLUMNS = ("Symbol", "Realized PnL", "Fees", "Fills", "Volume")
@@ -174,26 +169,14 @@ class PnlModel(QAbstractTableModel):
         self.rows: list[SymbolPnl] = []
         self.total_rows = 0
 
+    def row_count(self) -> int:
+        return len(self.rows)
+
     def set_rows(self, rows: list[SymbolPnl], totals: list[SymbolPnl]) -> None:
         self.beginResetModel()
         self.rows = rows + totals
         self.total_rows = len(totals)
         self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return LEFT if section == 0 else RIGHT
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

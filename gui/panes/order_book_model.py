@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from connector import OrderBook
 
 from ..chart.numbers import fixed, percent
 from ..chart.theme import ChartTheme
+from ..models._format import RIGHT
+from ..models._table import TableModel
 from ._cell_painter import Face
 
 Index = QModelIndex | QPersistentModelIndex
@@ -91,7 +93,7 @@ def ladder(book: OrderBook, step: Decimal, mine: set[tuple[str, Decimal]],
     return asks + bids, spread
 
 
-class LadderModel(QAbstractTableModel):
+class LadderModel(TableModel):
     COLUMNS = ("Price", "Size", "Total")
 
     def __init__(self, depth: int = DEPTH) -> None:
@@ -104,6 +106,12 @@ class LadderModel(QAbstractTableModel):
         self._max_total = Decimal(0)
         # what the delegate paints, per (row, column), made on first paint after a change
         self._cells: dict[tuple[int, int], Cell | None] = {}
+
+    def row_count(self) -> int:
+        return 2 * self.depth + 1
+
+    def alignment(self, column: int) -> Any:
+        return RIGHT
 
     @property
     def spread_row(self) -> int:
@@ -131,20 +139,6 @@ class LadderModel(QAbstractTableModel):
             rows = [0, 2 * self.depth]
         if rows:
             self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 2))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else 2 * self.depth + 1
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row, col = index.row(), index.column()

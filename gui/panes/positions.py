@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,6 +41,7 @@ from connector.filters import fmt
 
 from ..models import SORT_ROLE, DecimalSortProxy, money, sort_key
 from ..models._format import DOWN, LEFT, RIGHT, UP, Index
+from ..models._table import TableModel
 from ..widgets import Table
 from .base import Environment, Pane, PaneContext
 
@@ -62,7 +63,7 @@ def roe_pct(p: Position) -> Decimal:
     return p.unrealized_pnl / initial * 100 if initial else ZERO
 
 
-class PositionsModel(QAbstractTableModel):
+class PositionsModel(TableModel):
     COLUMNS = ("Symbol", "Size", "Entry", "Mark", "Liq. price", "Margin", "Unrealized PnL",
                "ROE %", "Mode", "Funding")
 
@@ -76,6 +77,12 @@ class PositionsModel(QAbstractTableModel):
         self._dirty: set[str] = set()
 
     # -- data in (stream speed) and out (flush) -------------------------------------------------
+
+    def row_count(self) -> int:
+        return len(self.symbols)
+
+    def alignment(self, column: int) -> Any:
+        return LEFT if column == 0 else CENTER if column == 8 else RIGHT
 
     def stage(self, p: Position) -> None:
         self._pending[p.symbol] = p
@@ -115,22 +122,6 @@ class PositionsModel(QAbstractTableModel):
         self.endResetModel()
 
     # -- Qt -------------------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.symbols)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if section == 0 else CENTER if section == 8 else RIGHT
-        return None
 
     def _values(self, p: Position) -> tuple[Any, ...]:
         rate = self.funding.get(p.symbol)

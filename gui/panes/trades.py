@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -27,6 +27,7 @@ from connector.events import AggTrade, MarketTrade
 from ..chart.numbers import fixed
 from ..chart.theme import ChartTheme, app_theme, chart_theme
 from ..models._format import LEFT, RIGHT, Cell
+from ..models._table import TableModel
 from ..widgets import MarketView
 from ._cell_painter import CellPainter
 from ._follow import FollowedStream
@@ -45,7 +46,7 @@ class TapeRow:
     buyer_aggressor: bool
 
 
-class TapeModel(QAbstractTableModel):
+class TapeModel(TableModel):
     COLUMNS = ("Time", "Price", "Size")
 
     def __init__(self, theme: ChartTheme, capacity: int = CAPACITY) -> None:
@@ -55,6 +56,12 @@ class TapeModel(QAbstractTableModel):
         self.price_decimals: int | None = None
         self.size_decimals: int | None = None
         self.set_theme(theme)
+
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def alignment(self, column: int) -> Any:
+        return _ALIGN[column]
 
     def set_theme(self, theme: ChartTheme) -> None:
         self._colors = QColor(theme.up), QColor(theme.down), QColor(theme.text)
@@ -81,22 +88,6 @@ class TapeModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows.clear()
         self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _ALIGN[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.rows[index.row()]
