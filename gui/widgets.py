@@ -188,11 +188,13 @@ class PaintedTable(QTableView):
         bid-and-ask update paint a third cell and a row more. Qt handles what we have no
         use for (editors, and accessibility when it is on)."""
         top, bottom = top_left.row(), bottom_right.row()
-        shown = [(self.columnViewportPosition(c), self.columnWidth(c))
-                 for c in range(top_left.column(), bottom_right.column() + 1)
-                 if not self.isColumnHidden(c)]
-        if (self.row_painter is None or QAccessible.isActive() or top_left.parent().isValid()
-                or not shown or self.isRowHidden(top) or self.isRowHidden(bottom)):
+        shown = [] if (self.row_painter is None or QAccessible.isActive()
+                       or top_left.parent().isValid() or self.isRowHidden(top)
+                       or self.isRowHidden(bottom)) else [
+            (self.columnViewportPosition(c), self.columnWidth(c))
+            for c in range(top_left.column(), bottom_right.column() + 1)
+            if not self.isColumnHidden(c)]
+        if not shown:
             super().dataChanged(top_left, bottom_right, roles)
             return
         x = min(x for x, _ in shown)

@@ -2,12 +2,12 @@
 
 Pushed as it happens: ``@bookTicker``, ``@aggTrade``, ``@trade``; with the trades, at
 Binance's pace: ``@kline_<i>`` (``KLINE_PUSH_S``) and ``@miniTicker`` (1 s). Pushed on
-a clock (``_pulse``, every 100 ms): diff depth ``@depth@100ms`` and ``@depth`` (1000 ms spot, 250 ms futures),
-partial depth ``@depth<5|10|20>[@100ms]``, ``@ticker`` (1 s) and futures
-``@markPrice`` (3 s) / ``@markPrice@1s``. Depth comes from one ``DepthBook``
-per symbol (``_depth``), made when a symbol's depth is first asked for, so
-the REST snapshot and the diff streams share one sequence of update ids.
-Depth faults (``Faults.drop_depth`` ...) act on the diff streams here.
+a clock (``_pulse``, every 100 ms): diff depth ``@depth@100ms`` and ``@depth`` (1000 ms
+spot, 250 ms futures), partial depth ``@depth<5|10|20>[@100ms]``, ``@ticker`` (1 s) and
+futures ``@markPrice`` (3 s) / ``@markPrice@1s``. Depth comes from one ``DepthBook`` per
+symbol (``_depth``), made when a symbol's depth is first asked for, so the REST snapshot
+and the diff streams share one sequence of update ids. Depth faults
+(``Faults.drop_depth`` ...) act on the diff streams here.
 """
 
 from __future__ import annotations

@@ -136,6 +136,7 @@ class _TagItem(QGraphicsItem):
         self._font = QFont()  # the application's font, as the axis labels use
         self._metrics = QFontMetricsF(self._font)
         self._advance: dict[str, float] = {}  # per character, measured once
+        self._height = self._metrics.height() + 2 * self.PAD_Y
         self._text = ""
         self._fill = QColor()
         self._color = QColor()
@@ -143,8 +144,7 @@ class _TagItem(QGraphicsItem):
 
     def set(self, text: str, fill: QColor, color: QColor) -> None:
         width = self._width(text) + 2 * self.PAD_X
-        height = self._metrics.height() + 2 * self.PAD_Y
-        rect = QRectF(0.0, -height / 2, width, height)
+        rect = QRectF(0.0, -self._height / 2, width, self._height)
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
