@@ -16,22 +16,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import aiohttp
 import orjson
 
 from ._rest import error_for
 from ._supervise import Supervised, describe
+from ._websocket import TakeFirst, WebSocket, connect
 from .errors import NetworkError
 from .events import ConnectionState
 
 Handler = Callable[[dict[str, Any], str], None]  # (payload, stream name or "")
-RawHandler = Callable[[str | bytes], bool]  # tried first on a frame; True: taken whole
+RawHandler = TakeFirst  # tried first on a frame's bytes; True: taken whole
 # What a payload of the wrong shape raises in a handler (a missing key, a bad number):
 # skipped as a bad frame. Anything else is a bug and goes to the supervisor.
 MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError)
 # A read loop busy this long lets the event loop run before it goes on: a burst (200
 # miniTickers each second, a backlog after a stall) must not hold a GUI's loop for
-# longer than a frame. Checked every 16 frames; at full speed it costs one yield per ms.
+# longer than a frame. Checked every 16 frames (``connector._websocket``); at full speed
+# it costs one event-loop turn per ms.
 SLICE_SECONDS = 0.001
 LogFn = Callable[[str, str], None]
 EmitFn = Callable[[ConnectionState], None]
@@ -75,8 +76,6 @@ class Host(Protocol):
     emit_state: EmitFn
     log: LogFn
 
-    async def session(self) -> aiohttp.ClientSession: ...
-
     def bad_frame(self, kind: str, raw: str | bytes) -> None: ...
 
 
@@ -89,14 +88,13 @@ class MarketConnection:
         self.index = index
         self.streams: set[str] = set()
         self.ready = asyncio.Event()
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._ws: WebSocket | None = None
         self._pacer = _Pacer(manager.options.messages_per_second)
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._closing = False
-        self._replacement: aiohttp.ClientWebSocketResponse | None = None
+        self._replacement: WebSocket | None = None
         self._close_reason = ""
-        self.received = 0
         self.connects = 0
         opts = manager.options
         self.supervisor = Supervised(self.name, self._life, log=manager.log,
@@ -138,15 +136,14 @@ class MarketConnection:
             raise NetworkError(f"{self.name} is not connected")
         return await self._request_on(ws, method, params)
 
-    async def _request_on(self, ws: aiohttp.ClientWebSocketResponse, method: str,
-                          params: list[str]) -> Any:
+    async def _request_on(self, ws: WebSocket, method: str, params: list[str]) -> Any:
         await self._pacer.wait()
         req_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[req_id] = future
         try:
             frame = {"method": method, "params": params, "id": req_id}
-            await ws.send_str(orjson.dumps(frame).decode())  # Binance expects text frames
+            ws.send_text(orjson.dumps(frame).decode())  # Binance expects text frames
             return await asyncio.wait_for(future, self.manager.options.reply_timeout)
         finally:
             self._pending.pop(req_id, None)
@@ -157,35 +154,28 @@ class MarketConnection:
                 future.set_exception(exc)
         self._pending.clear()
 
-    async def _open(self) -> aiohttp.ClientWebSocketResponse:
-        session = await self.manager.session()
-        ws = await session.ws_connect(self.url, autoping=False, max_msg_size=0,
-                                      timeout=aiohttp.ClientWSTimeout(ws_close=2.0))
+    async def _open(self) -> WebSocket:
+        """Connect and subscribe everything held. Frames flow to the handlers from the
+        first one on: replies to the SUBSCRIBEs arrive among the data."""
+        handle, on_frame = self.manager.handle_frame, self._on_frame
+        opts = self.manager.options
+        ws = await connect(self.url, lambda raw: on_frame(raw, handle),
+                           first=self.manager.handle_raw, timeout=opts.reply_timeout,
+                           slice_seconds=SLICE_SECONDS)
+        ws.ended.add_done_callback(self._socket_ended)  # a dead socket fails its requests
         try:
-            await self._subscribe_all(ws)
+            names = sorted(self.streams)
+            for i in range(0, len(names), opts.batch):
+                await self._request_on(ws, "SUBSCRIBE", names[i:i + opts.batch])
         except BaseException:
             await ws.close()
             raise
         return ws
 
-    async def _subscribe_all(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        names = sorted(self.streams)
-        batch = self.manager.options.batch
-        reader = asyncio.create_task(self._read(ws))  # replies arrive among the data
-        reader.add_done_callback(self._reader_ended)  # a dead reader fails the requests now
-        try:
-            for i in range(0, len(names), batch):
-                await self._request_on(ws, "SUBSCRIBE", names[i:i + batch])
-        finally:
-            reader.cancel()
-            await asyncio.wait({reader})  # never swallows our own cancellation
-
-    def _reader_ended(self, task: asyncio.Task[str]) -> None:
-        if task.cancelled():
-            return
-        error = task.exception()
+    def _socket_ended(self, ended: asyncio.Future[str]) -> None:
+        error = None if ended.cancelled() else ended.exception()
         self._fail_pending(error if isinstance(error, Exception) else
-                           NetworkError(f"{self.name} closed while subscribing"))
+                           NetworkError(f"{self.name} closed"))
 
     async def _life(self) -> bool:
         """One life of the socket: connect, subscribe everything held, read until it ends.
@@ -227,42 +217,19 @@ class MarketConnection:
         self._state("reconnecting", reason)
         return True
 
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> str:
-        """The hot loop: read frames until the socket ends; returns why it ended.
+    async def _read(self, ws: WebSocket) -> str:
+        """Wait while the socket delivers its frames (``connector._websocket`` parses each
+        and calls the handlers at once); returns why it ended, or raises what ended it
+        (a handler's bug, a protocol error), for the supervisor.
 
         No per-message timeout (that costs more than parsing): the watchdog task
         notices silence and the lifetime limit.
         """
-        handle = self.manager.handle_frame
-        on_frame = self._on_frame
-        fast = self.manager.handle_raw
-        text, binary = aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY
-        ping, pong = aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG
         self._close_reason = ""
-        clock = time.perf_counter
-        sliced = clock()
-        while True:
-            if not self.received & 15 and clock() - sliced > SLICE_SECONDS:
-                # here, before the next frame is taken: a reader cancelled in this pause
-                # (the subscribe-time reader is) has no frame in hand to lose
-                await asyncio.sleep(0)
-                sliced = clock()
-            msg = await ws.receive()
-            self.received += 1
-            kind = msg.type
-            if kind is text or kind is binary:
-                if fast is None or not fast(msg.data):
-                    on_frame(msg.data, handle)
-            elif kind is ping:
-                with contextlib.suppress(ConnectionError, RuntimeError):  # closing under us
-                    await ws.pong(msg.data)
-            elif kind is not pong:
-                if self._close_reason:
-                    return self._close_reason
-                code = ws.close_code
-                return f"closed by the exchange (code {code})" if code else "connection lost"
+        reason = await asyncio.shield(ws.ended)
+        return self._close_reason or reason
 
-    async def _watch(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    async def _watch(self, ws: WebSocket) -> None:
         """Close a silent socket; rotate one nearing Binance's 24 h limit.
 
         A failure here closes the socket too, so the supervisor sees it and reconnects.
@@ -276,17 +243,17 @@ class MarketConnection:
             await ws.close()
             raise
 
-    async def _watch_once(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    async def _watch_once(self, ws: WebSocket) -> None:
         opts = self.manager.options
         loop = asyncio.get_running_loop()
         born = quiet_since = loop.time()
-        seen = self.received
+        seen = ws.activity
         pinged = False
         while not ws.closed:
             await asyncio.sleep(min(0.5, opts.silence_timeout / 4, opts.lifetime / 4))
             now = loop.time()
-            if self.received != seen:
-                seen, quiet_since, pinged = self.received, now, False
+            if ws.activity != seen:
+                seen, quiet_since, pinged = ws.activity, now, False
             elif now - quiet_since >= opts.silence_timeout:
                 self._close_reason = f"silent for {opts.silence_timeout:g} s"
                 await ws.close()
@@ -294,14 +261,14 @@ class MarketConnection:
             elif now - quiet_since >= opts.silence_timeout / 2 and not pinged:
                 pinged = True  # a quiet market is fine if the socket still answers
                 await self._pacer.wait()  # Binance counts pings against the message rate
-                with contextlib.suppress(ConnectionError, RuntimeError):
-                    await ws.ping()
+                with contextlib.suppress(NetworkError):  # closing under us
+                    ws.ping()
             if now - born >= opts.lifetime:
                 if await self._rotate(ws):
                     return
                 born = loop.time()  # rotation failed: keep this socket a while
 
-    def _on_frame(self, raw: str | bytes, handle: Handler) -> None:
+    def _on_frame(self, raw: bytes, handle: Handler) -> None:
         """Route one frame. Frames that are not what Binance sends are skipped and logged
         (``bad_frame``); the only errors that pass are our own bugs, for the supervisor."""
         try:
@@ -325,8 +292,7 @@ class MarketConnection:
         else:
             self.manager.bad_frame("unknown message", raw)
 
-    def _handle(self, handle: Handler, data: dict[str, Any], raw: str | bytes,
-                stream: str) -> None:
+    def _handle(self, handle: Handler, data: dict[str, Any], raw: bytes, stream: str) -> None:
         try:
             handle(data, stream)
         except MALFORMED as exc:  # a payload of the wrong shape
@@ -343,7 +309,7 @@ class MarketConnection:
         else:
             future.set_result(msg.get("result"))
 
-    async def _rotate(self, old: aiohttp.ClientWebSocketResponse) -> bool:
+    async def _rotate(self, old: WebSocket) -> bool:
         """Open and subscribe the replacement before closing ``old``: no gap.
 
         Frames both sockets deliver during the overlap are dropped by update id.
@@ -351,7 +317,6 @@ class MarketConnection:
         self.manager.log(f"{self.name}: rotating before the 24 h limit", "INFO")
         try:
             new = await self._open()
-            await self._subscribe_all(new)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

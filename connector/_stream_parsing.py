@@ -28,24 +28,12 @@ class _BookFrame(msgspec.Struct, gc=False):
     data: BookTicker
 
 
-# The fast path: a bookTicker frame decoded in C straight into its event (Decimals
-# included), no dict and no per-field ``Decimal()`` call. ``BOOK_MARK in raw`` picks the
-# frames worth trying; any that does not decode whole (a missing update id, a bad number,
-# another kind) goes down the generic path, which handles or reports it as before.
+# The fast path's decoder (``LiveFeeds._on_raw``): a combined-stream bookTicker frame
+# decoded in C straight into its event, Decimals included, no dict and no per-field
+# ``Decimal()`` call.
 decode_book_frame = msgspec.json.Decoder(_BookFrame).decode
-BOOK_MARK = '@bookTicker"'
+BOOK_MARK = b'@bookTicker"'  # in every bookTicker frame's stream name
 DecodeError = msgspec.DecodeError  # ValidationError included
-
-
-def fast_book_ticker(raw: str | bytes) -> BookTicker | None:
-    """The fast path's decision for one frame: its event, or None for the generic path."""
-    if type(raw) is not str or BOOK_MARK not in raw:
-        return None
-    try:
-        event = decode_book_frame(raw).data
-    except DecodeError:
-        return None
-    return event if event.update_id else None
 
 
 def book_ticker(d: dict[str, Any]) -> BookTicker:

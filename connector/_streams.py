@@ -14,10 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Callable
-from typing import Any
-
-import aiohttp
 
 from ._socket import EmitFn, Handler, LogFn, MarketConnection, RawHandler, StreamOptions
 from .errors import ExchangeError, NetworkError
@@ -28,11 +24,9 @@ __all__ = ["MarketConnection", "MarketStreams", "StreamOptions"]
 class MarketStreams:
     """Every market connection of one client, grouped by URL."""
 
-    def __init__(self, options: StreamOptions, *, session: Callable[[], Any],
-                 handle_frame: Handler, emit_state: EmitFn, log: LogFn,
-                 handle_raw: RawHandler | None = None) -> None:
+    def __init__(self, options: StreamOptions, *, handle_frame: Handler, emit_state: EmitFn,
+                 log: LogFn, handle_raw: RawHandler | None = None) -> None:
         self.options = options
-        self._session_factory = session
         self.handle_frame = handle_frame
         self.handle_raw = handle_raw  # tried first on every frame; may decline it
         self.emit_state = emit_state
@@ -40,10 +34,6 @@ class MarketStreams:
         self.connections: dict[str, list[MarketConnection]] = {}
         self._bad_kinds: set[str] = set()
         self._count = itertools.count(1)
-
-    async def session(self) -> aiohttp.ClientSession:
-        result: aiohttp.ClientSession = await self._session_factory()
-        return result
 
     def bad_frame(self, kind: str, raw: str | bytes) -> None:
         """Log each kind of bad frame once; the stream keeps flowing."""

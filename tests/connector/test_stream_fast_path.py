@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connector import BinanceClient
-from connector import _stream_parsing as sp
 from connector._streams import MarketConnection
 from connector.events import BookTicker
 
@@ -32,10 +31,24 @@ def feeds() -> tuple[BinanceClient, list[object], MarketConnection]:
 
 
 def deliver(client: BinanceClient, conn: MarketConnection, raw: str) -> None:
-    """What ``MarketConnection._read`` does with one text frame."""
-    live = client._live
-    if not live._on_raw(raw):
-        conn._on_frame(raw, live._on_market)
+    """What the socket does with one text frame: its bytes to the fast path, then, if
+    declined, to the generic one."""
+    live, data = client._live, raw.encode()
+    if not live._on_raw(data):
+        conn._on_frame(data, live._on_market)
+
+
+def fast_path(raw: str) -> BookTicker | None:
+    """The event the fast path (``LiveFeeds._on_raw``) delivers for ``raw``; None if it
+    declines the frame (and then it must have delivered nothing)."""
+    client, events, _ = feeds()
+    taken = client._live._on_raw(raw.encode())
+    assert len(events) == taken
+    if not taken:
+        return None
+    (event,) = events
+    assert isinstance(event, BookTicker)
+    return event
 
 
 def generic(raw: str) -> BookTicker:
@@ -49,7 +62,7 @@ def generic(raw: str) -> BookTicker:
 
 @pytest.mark.parametrize("raw", [SPOT, FUTURES])
 def test_fast_path_equals_the_generic_path(raw: str) -> None:
-    fast = sp.fast_book_ticker(raw)
+    fast = fast_path(raw)
     assert fast is not None
     old = generic(raw)
     assert fast == old and hash(fast) == hash(old)
@@ -67,13 +80,13 @@ def test_any_price_decodes_the_same(bid: Decimal, ask: Decimal, qty: Decimal, u:
     raw = orjson.dumps({"stream": "ethusdt@bookTicker", "data": {
         "u": u, "s": "ETHUSDT", "b": str(bid), "B": str(qty), "a": str(ask),
         "A": format(qty, "f")}}).decode()
-    fast = sp.fast_book_ticker(raw)
+    fast = fast_path(raw)
     assert fast is not None and fast == generic(raw)
     assert str(fast.bid) == str(bid) and fast.update_id == u
 
 
 def test_value_object_is_frozen_and_comparable() -> None:
-    event = sp.fast_book_ticker(SPOT)
+    event = fast_path(SPOT)
     assert event is not None
     with pytest.raises(AttributeError):
         event.bid = Decimal(1)  # type: ignore[misc]
@@ -106,7 +119,7 @@ def test_prices_current_and_update_ids_deduplicated() -> None:
 ])
 def test_malformed_frames_take_the_generic_path_and_are_reported(raw: str,
                                                                   kind: str | None) -> None:
-    assert sp.fast_book_ticker(raw) is None
+    assert fast_path(raw) is None
     client, events, conn = feeds()
     deliver(client, conn, raw)
     warnings = [e for e in client.logs if "malformed" in e.message]
@@ -123,5 +136,5 @@ def test_malformed_frames_take_the_generic_path_and_are_reported(raw: str,
 def test_other_frames_decline_the_fast_path() -> None:
     mini = ('{"stream":"btcusdt@miniTicker","data":{"e":"24hrMiniTicker","E":1,"s":"BTCUSDT",'
             '"c":"1","o":"1","h":"1","l":"1","v":"1","q":"1"}}')
-    for raw in (mini, '{"result":null,"id":1}', SPOT.encode()):
-        assert sp.fast_book_ticker(raw) is None
+    for raw in (mini, '{"result":null,"id":1}'):
+        assert fast_path(raw) is None

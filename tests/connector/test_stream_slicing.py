@@ -7,7 +7,6 @@ import asyncio
 import time
 from typing import Any
 
-import aiohttp
 import orjson
 import pytest
 
@@ -33,9 +32,7 @@ async def test_a_burst_is_read_in_slices_that_let_other_tasks_run() -> None:
         if len(order) == BURST:
             done.set()
 
-    session = aiohttp.ClientSession()
-    streams = MarketStreams(StreamOptions(), session=lambda: _same(session),
-                            handle_frame=handle, emit_state=lambda e: None,
+    streams = MarketStreams(StreamOptions(), handle_frame=handle, emit_state=lambda e: None,
                             log=lambda m, lvl: None)
     ticks: list[int] = []  # how far the burst had got each time another task ran
 
@@ -55,11 +52,7 @@ async def test_a_burst_is_read_in_slices_that_let_other_tasks_run() -> None:
             await watcher
         finally:
             await streams.close()
-            await session.close()
     assert order == list(range(BURST))  # every frame, once, in order
     inside = {n for n in ticks if 0 < n < BURST}  # ran while the burst was being read
     assert len(inside) >= 50, f"other tasks ran at only {len(inside)} points of the burst"
 
-
-async def _same(session: aiohttp.ClientSession) -> aiohttp.ClientSession:
-    return session

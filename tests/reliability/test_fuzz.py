@@ -110,9 +110,11 @@ def test_every_frame_is_delivered_or_reported_never_raised(frame: str | bytes) -
     events: list[object] = []
     client.add_listener(events.append)
     c = MarketConnection(market, "ws://127.0.0.1:9/stream", 1)
-    fast = market.handle_raw  # as the read loop does: the fast path first, then the rest
-    if fast is None or not fast(frame):
-        c._on_frame(frame, market.handle_frame)
+    # as the socket does: the frame's bytes to the fast path first, then to the rest
+    data = frame.encode() if isinstance(frame, str) else frame
+    fast = market.handle_raw
+    if fast is None or not fast(data):
+        c._on_frame(data, market.handle_frame)
     try:
         msg = orjson.loads(frame)
     except orjson.JSONDecodeError:
