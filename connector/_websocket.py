@@ -317,10 +317,11 @@ class WebSocket(asyncio.Protocol):
         if isinstance(exc, ProtocolError) and self._transport is not None:
             with contextlib.suppress(NetworkError):
                 self._send(CLOSE, (1002).to_bytes(2, "big"))
+            self._close_sent = True
         if not self.ended.done():
             self.ended.set_exception(exc)
         if self._transport is not None:
-            self._transport.abort()
+            self._transport.close()  # after what is buffered (the close frame) is sent
 
     def _end(self, reason: str) -> None:
         if not self.ended.done():
