@@ -29,10 +29,10 @@ RawHandler = TakeFirst  # tried first on a frame's bytes; True: taken whole
 # What a payload of the wrong shape raises in a handler (a missing key, a bad number):
 # skipped as a bad frame. Anything else is a bug and goes to the supervisor.
 MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError)
-# A read loop busy this long lets the event loop run before it goes on: a burst (200
+# A socket busy parsing this long lets the event loop run before it goes on: a burst (200
 # miniTickers each second, a backlog after a stall) must not hold a GUI's loop for
-# longer than a frame. Checked every 16 frames (``connector._websocket``); at full speed
-# it costs one event-loop turn per ms.
+# longer than a frame. Checked every 2 KB parsed (``connector._websocket``); at full
+# speed it costs one event-loop turn per ms.
 SLICE_SECONDS = 0.001
 LogFn = Callable[[str, str], None]
 EmitFn = Callable[[ConnectionState], None]

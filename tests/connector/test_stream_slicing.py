@@ -1,5 +1,6 @@
-"""A burst of frames does not hold the event loop: the read loop yields every 2 ms, and
-loses nothing by it (the burst starts while the subscribe-time reader is being stopped)."""
+"""A burst of frames does not hold the event loop: the socket lets the loop run after
+each 1 ms of parsing, and loses nothing by it (the burst starts right after the reply to
+the SUBSCRIBE)."""
 
 from __future__ import annotations
 
