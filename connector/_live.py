@@ -22,6 +22,7 @@ from ._depth_feed import DepthFeeds
 from ._models import OrderBook
 from ._options import LiveOptions
 from ._rest import RestClient
+from ._stream_parsing import BOOK_MARK, DecodeError, decode_book_frame
 from ._streams import MarketStreams
 from ._userdata import AccountReader, UserDataStream
 from .endpoints import Endpoints
@@ -159,11 +160,11 @@ class LiveFeeds:
         generic path, which handles or reports it. Written inline: this runs for every
         message, and a call less is worth 3 % of the stream's rate.
         """
-        if sp.BOOK_MARK not in raw:
+        if BOOK_MARK not in raw:  # names imported, not looked up on ``sp``: the hot path
             return False
         try:
-            event = sp.decode_book_frame(raw).data
-        except sp.DecodeError:
+            event = decode_book_frame(raw).data
+        except DecodeError:
             return False
         if not event.update_id:
             return False

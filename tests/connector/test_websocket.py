@@ -8,6 +8,7 @@ import base64
 import datetime
 import hashlib
 import ipaddress
+import re
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -211,6 +212,21 @@ async def test_nothing_listening_is_a_network_error() -> None:
     await srv.wait_closed()
     with pytest.raises(NetworkError, match=f"cannot connect to 127.0.0.1:{port}"):
         await open_socket(f"ws://127.0.0.1:{port}/ws", [])
+
+
+async def test_a_server_that_never_upgrades_times_out_as_a_network_error() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # takes the request, never answers
+
+    srv = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(NetworkError, match=re.escape("no WebSocket from 127.0.0.1 within 0.2 s")):
+            await connect(f"ws://127.0.0.1:{port}/ws", [].append, timeout=0.2,
+                          slice_seconds=0.001)
+    finally:
+        srv.close()
+        await srv.wait_closed()
 
 
 async def test_a_bug_in_the_handler_ends_the_socket_with_that_bug() -> None:
