@@ -127,12 +127,27 @@ def _unmask(data: bytes, mask: bytes) -> bytes:
 
 
 class _Relay:
-    """The streams the flood does not make, relayed from ``upstream`` to one client."""
+    """The streams the flood does not make, relayed from ``upstream`` to one client.
+
+    ``upstream`` is the exchange's combined-stream URL for the client's path (spot
+    ``/stream``, futures ``/public/stream`` or ``/market/stream``). ``pipe`` relays a whole
+    socket instead: a futures user stream (``/private/ws/<listenKey>``) receives only."""
 
     def __init__(self, upstream: str, send: Callable[[bytes], None]) -> None:
         self.upstream, self.send = upstream, send
         self.wanted: asyncio.Queue[str] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
+
+    def pipe(self) -> None:
+        self.task = asyncio.create_task(self._pipe())
+
+    async def _pipe(self) -> None:
+        import aiohttp
+
+        async with aiohttp.ClientSession() as session, session.ws_connect(self.upstream) as ws:
+            async for msg in ws:
+                if msg.type is aiohttp.WSMsgType.TEXT:
+                    self.send(frame(msg.data.encode()))
 
     def subscribe(self, name: str) -> None:
         self.wanted.put_nowait(name)
@@ -143,7 +158,7 @@ class _Relay:
         import aiohttp
 
         async with aiohttp.ClientSession() as session, \
-                session.ws_connect(f"{self.upstream}/stream", max_msg_size=0) as ws:
+                session.ws_connect(self.upstream, max_msg_size=0) as ws:
             async def pump() -> None:
                 ids = itertools.count(10_000)
                 while True:
@@ -189,11 +204,14 @@ class _Server:
             else:
                 writer.write(data)
 
-        relay = _Relay(self.upstream, reply)
+        relay: _Relay | None = None
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
             target = lines[0].split(" ")[1]
+            path = urlsplit(target).path
+            relay = _Relay(self.upstream + (target if path.startswith("/private") else path),
+                           reply)
             headers = {k.strip().lower(): v.strip() for k, _, v in
                        (line.partition(":") for line in lines[1:] if line)}
             accept = base64.b64encode(hashlib.sha1(
@@ -201,6 +219,8 @@ class _Server:
             writer.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                           f"Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
                           ).encode())
+            if path.startswith("/private") and self.upstream:
+                relay.pipe()
             books: set[str] = set()
             minis: set[str] = set()
             started = {"books": False, "minis": False}
@@ -250,7 +270,8 @@ class _Server:
         finally:
             for t in tasks:
                 t.cancel()
-            await relay.close()
+            if relay is not None:
+                await relay.close()
             writer.close()
 
     async def _flood(self, writer: asyncio.StreamWriter, flooding: asyncio.Event,

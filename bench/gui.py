@@ -47,8 +47,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 isolate_gui()  # this process's own settings, journal and (offscreen) a desk-sized screen
 
 
-async def window_on_flood(flood_url: str, n_symbols: int, demo: object) -> object:
-    """A MainWindow whose 'Testnet' is the demo exchange for REST and the flood for streams."""
+async def window_on_flood(flood_url: str, n_symbols: int, demo: object,
+                          market: str = "Spot") -> object:
+    """A MainWindow whose 'Testnet' is the demo exchange for REST and the flood for streams
+    (on futures the flood server also relays the user stream from the demo)."""
     import keyring
 
     from connector.demo import DEMO_API_KEY, DEMO_API_SECRET
@@ -57,13 +59,13 @@ async def window_on_flood(flood_url: str, n_symbols: int, demo: object) -> objec
     from gui.settings import Hosts, Settings
 
     keyring.set_keyring(MemoryKeyring())
-    keyring.set_password("starlight", "Testnet-Spot-key", DEMO_API_KEY)
-    keyring.set_password("starlight", "Testnet-Spot-secret", DEMO_API_SECRET)
+    keyring.set_password("starlight", f"Testnet-{market}-key", DEMO_API_KEY)
+    keyring.set_password("starlight", f"Testnet-{market}-secret", DEMO_API_SECRET)
     settings = Settings()
-    settings.environment = "Testnet"
-    settings.set_hosts("Testnet", "Spot", Hosts(demo.rest_url, flood_url,  # type: ignore[attr-defined]
+    settings.environment, settings.market = "Testnet", market
+    settings.set_hosts("Testnet", market, Hosts(demo.rest_url, flood_url,  # type: ignore[attr-defined]
                                                 demo.ws_api_url))  # type: ignore[attr-defined]
-    settings.set_watchlist("Testnet", "Spot", symbols(n_symbols))
+    settings.set_watchlist("Testnet", market, symbols(n_symbols))
     settings.sync()
     window = MainWindow()
     window.show()
@@ -97,7 +99,8 @@ async def heartbeat_gaps(seconds: float) -> tuple[list[float], list[float], list
 
 async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
                      paint: bool, repaint_ms: int = 0, cached: bool = False,
-                     split: int = 0, stock_delegate: bool = False) -> dict[str, object]:
+                     split: int = 0, stock_delegate: bool = False,
+                     market: str = "Spot") -> dict[str, object]:
     import gc
 
 
@@ -116,7 +119,7 @@ async def stall_once(rate: float, seconds: float, n_symbols: int, freeze: bool,
     # focused symbol are live (relayed by the flood server); the watchlist gets the flood
     with DemoProcess(extra_symbols=n_symbols) as demo, \
             WireServer(count, n_symbols, rate=rate or 1.0, upstream=demo.ws_url) as url:
-        window = await window_on_flood(url, n_symbols, demo)
+        window = await window_on_flood(url, n_symbols, demo, market)
         if stock_delegate:  # the baseline: Qt's delegate, seven data() calls per cell
             from PySide6.QtWidgets import QStyledItemDelegate
 
@@ -172,7 +175,7 @@ def run_qasync(coro_factory: object) -> object:
 def stall_one(args: argparse.Namespace) -> None:
     result = run_qasync(lambda: stall_once(args.rate, args.seconds, args.symbols, args.freeze,
                                            args.paint, args.repaint_ms, args.cached_data,
-                                           args.split, args.stock_delegate))
+                                           args.split, args.stock_delegate, args.market))
     emit(result)  # type: ignore[arg-type]
 
 
@@ -189,7 +192,8 @@ def stall(args: argparse.Namespace) -> None:
         variants["stream, cached data()"] = ["--rate", str(args.rate), "--cached-data"]
     if args.no_repaint_too:
         variants["stream, no repaint"] = ["--rate", str(args.rate), "--repaint-ms", "3600000"]
-    print(f"GUI event loop: the real MainWindow, {args.symbols} watchlist symbols, its own "
+    print(f"GUI event loop: the real MainWindow on {args.market}, {args.symbols} watchlist "
+          f"symbols, its own "
           f"subscriptions (bookTicker + miniTicker), {args.rate:,.0f} bookTicker msg/s in "
           f"2 ms batches + a miniTicker burst each second; {args.seconds:g} s per run, "
           f"{args.repeat} runs each, fresh processes, interleaved. Goal with the stream: "
@@ -199,7 +203,7 @@ def stall(args: argparse.Namespace) -> None:
     for i in range(args.repeat):
         for name in names[i % len(names):] + names[:i % len(names)]:
             r = fresh([sys.executable, __file__, "stall-one", "--seconds", str(args.seconds),
-                       "--symbols", str(args.symbols), *variants[name],
+                       "--symbols", str(args.symbols), "--market", args.market, *variants[name],
                        *(["--paint"] if args.paint else [])], timeout=180)
             for k in stats:
                 stats[k].add(name, r[k])
@@ -352,6 +356,8 @@ def main() -> None:
                    help="also runs whose watchlist data() answers from a cache (an experiment)")
     p.add_argument("--split-too", action="store_true",
                    help="also runs repainting a quarter of the rows every 12 ms (an experiment)")
+    p.add_argument("--market", choices=("Spot", "Futures"), default="Spot",
+                   help="Futures: the chart's klines come every 250 ms, positions are live")
     p.set_defaults(fn=stall)
     p = sub.add_parser("stall-one")
     p.add_argument("--seconds", type=float, default=10.0)
@@ -363,6 +369,7 @@ def main() -> None:
     p.add_argument("--cached-data", action="store_true")
     p.add_argument("--split", type=int, default=0)
     p.add_argument("--stock-delegate", action="store_true")
+    p.add_argument("--market", default="Spot")
     p.set_defaults(fn=stall_one)
     p = sub.add_parser("paint")
     p.add_argument("--repeat", type=int, default=30)
