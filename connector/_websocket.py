@@ -57,7 +57,7 @@ class WebSocket(asyncio.Protocol):
         self.first = first or _declines
         self.slice_seconds = slice_seconds
         self.close_timeout = close_timeout
-        self.activity = 0  # counts reads that brought frames (pongs too): the watchdog's signal
+        self.activity = 0  # counts the parses of received bytes: the watchdog's signal
         self.close_code: int | None = None
         loop = asyncio.get_running_loop()
         self.opened: asyncio.Future[None] = loop.create_future()
@@ -144,7 +144,8 @@ class WebSocket(asyncio.Protocol):
         else:
             self._upgraded = True
             self._head = b""
-            self.opened.set_result(None)
+            if not self.opened.done():  # not given up on (a timeout) meanwhile
+                self.opened.set_result(None)
             return head[end + 4:]
         return b""
 
