@@ -39,8 +39,8 @@ _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _MAX_HEAD = 64 * 1024  # the upgrade response's headers
 TEXT, BINARY, CLOSE, PING, PONG = 0x1, 0x2, 0x8, 0x9, 0xA
 _WHOLE_TEXT = 0x80 | TEXT  # a whole text message: FIN set, no reserved bits
-# A slice looks at the clock every ~2 KB parsed: about every 13 bookTicker frames, every
-# large one (a depth update).
+# A slice looks at the clock every ~2 KB parsed: about every 13 bookTicker frames (Binance
+# sends none much smaller), after every large one (a depth update).
 _CHECK_BYTES = 2048
 
 
