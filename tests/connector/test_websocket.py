@@ -249,7 +249,7 @@ async def test_a_bug_in_the_handler_ends_the_socket_with_that_bug() -> None:
 
 
 async def test_wss_speaks_tls_and_checks_the_certificate(tmp_path: Path) -> None:
-    server_tls, client_tls = _tls_pair(tmp_path)
+    server_tls, client_tls = tls_pair(tmp_path)
 
     async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(frame(b"secret"))
@@ -266,7 +266,7 @@ async def test_wss_speaks_tls_and_checks_the_certificate(tmp_path: Path) -> None
             await open_socket(url, [])
 
 
-def _tls_pair(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+def tls_pair(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     """A self-signed certificate for 127.0.0.1: the server's context and a client's that
     trusts it."""
     from cryptography import x509

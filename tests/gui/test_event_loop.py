@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from connector._websocket import connect
-from tests.connector.test_websocket import _tls_pair, answer_close, frame, server
+from tests.connector.test_websocket import answer_close, frame, server, tls_pair
 
 from .conftest import Runner
 
@@ -16,7 +16,7 @@ BURST = 3000
 
 
 def test_a_wss_burst_flows_on_the_apps_loop_in_slices(run: Runner, tmp_path: Path) -> None:
-    server_tls, client_tls = _tls_pair(tmp_path)
+    server_tls, client_tls = tls_pair(tmp_path)
     # miniTicker-sized: the socket looks at its clock by bytes parsed (every 2 KB)
     burst = [b'{"stream":"btcusdt@miniTicker","data":{"e":"24hrMiniTicker","E":%d,'
              b'"s":"BTCUSDT","c":"1.5","o":"1.0","h":"2.0","l":"0.5","v":"10","q":"15"}}' % i
