@@ -93,8 +93,7 @@ class WebSocket(asyncio.Protocol):
             self._lost.set_result(None)
         if not self.opened.done():
             self.opened.set_exception(NetworkError("connection closed during the handshake"))
-        code = self.close_code
-        self._end(f"closed by the exchange (code {code})" if code else "connection lost")
+        self._end("connection lost")  # a close frame has ended it already, with its code
 
     def data_received(self, data: bytes) -> None:
         if not self._upgraded:
@@ -175,6 +174,7 @@ class WebSocket(asyncio.Protocol):
         clock, budget = time.perf_counter, self.slice_seconds
         began = clock()
         check = _CHECK_BYTES  # look at the clock once this many bytes are parsed
+        need = 2  # bytes the frame at ``pos`` needs to be whole, as far as its header says
         try:
             while end - pos >= 2:
                 size = buf[pos + 1]
@@ -183,17 +183,20 @@ class WebSocket(asyncio.Protocol):
                 elif size == 126:
                     start = pos + 4
                     if start > end:
+                        need = 4
                         break
                     size = buf[pos + 2] << 8 | buf[pos + 3]
                 elif size == 127:
                     start = pos + 10
                     if start > end:
+                        need = 10
                         break
                     size = int.from_bytes(buf[pos + 2:start], "big")
                 else:
                     raise ProtocolError("the server sent a masked frame")
                 stop = start + size
                 if stop > end:
+                    need = stop - pos
                     break
                 head, pos = buf[pos], stop
                 if head == _WHOLE_TEXT:  # the hot path
@@ -214,8 +217,7 @@ class WebSocket(asyncio.Protocol):
             return
         finally:
             self.activity += 1
-        self._buf, self._pos, self._buffered = buf, pos, end - pos
-        self._need = _frame_size(buf, pos)
+        self._buf, self._pos, self._buffered, self._need = buf, pos, end - pos, need
 
     def _deliver(self, payload: bytes) -> None:
         if not self.first(payload):
@@ -331,19 +333,6 @@ class WebSocket(asyncio.Protocol):
 
 def _declines(payload: bytes) -> bool:
     return False
-
-
-def _frame_size(buf: bytes, pos: int) -> int:
-    """How many bytes the frame at ``pos`` needs to be whole (what its header says so far)."""
-    if len(buf) - pos < 2:
-        return 2
-    size = buf[pos + 1] & 0x7F
-    if size < 126:
-        return 2 + size
-    head = 4 if size == 126 else 10
-    if len(buf) - pos < head:
-        return head
-    return head + int.from_bytes(buf[pos + 2:pos + head], "big")
 
 
 _default_context: ssl.SSLContext | None = None
