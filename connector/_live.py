@@ -22,7 +22,7 @@ from ._depth_feed import DepthFeeds
 from ._models import OrderBook
 from ._options import LiveOptions
 from ._rest import RestClient
-from ._stream_parsing import BOOK_MARK, DecodeError, decode_book_frame
+from ._stream_parsing import DecodeError, decode_book_frame
 from ._streams import MarketStreams
 from ._userdata import AccountReader, UserDataStream
 from .endpoints import Endpoints
@@ -155,13 +155,13 @@ class LiveFeeds:
         """The fast path, tried first on every frame's bytes: a bookTicker frame decoded in
         C straight into its event (Decimals included), then ``_on_book``. True if taken.
 
-        ``BOOK_MARK in raw`` picks the frames worth trying. Any that does not decode whole
-        (a missing update id, a bad number, another kind) returns False and goes down the
-        generic path, which handles or reports it. Written inline: this runs for every
-        message, and a call less is worth 3 % of the stream's rate.
+        Every frame is tried, with no look at its stream name first: any other event fails
+        the decode at its ``"e"`` (``BookTicker``'s tag), in C, and a look cost 8–13 % of
+        the stream's rate (``bytes in bytes`` alone is ~110 ns on CPython 3.11). A frame
+        that does not decode whole (a missing update id, a bad number, another kind)
+        returns False and goes down the generic path, which handles or reports it.
+        Written inline: this runs for every message, and a call less is worth 3 %.
         """
-        if BOOK_MARK not in raw:  # names imported, not looked up on ``sp``: the hot path
-            return False
         try:
             event = decode_book_frame(raw).data
         except DecodeError:

@@ -30,15 +30,10 @@ class _BookFrame(msgspec.Struct, gc=False):
 
 # The fast path's decoder (``LiveFeeds._on_raw``): a combined-stream bookTicker frame
 # decoded in C straight into its event, Decimals included, no dict and no per-field
-# ``Decimal()`` call.
+# ``Decimal()`` call. Any other frame fails it: another event at its ``"e"`` (the
+# event's tag), a reply or an error for want of ``"data"``.
 decode_book_frame = msgspec.json.Decoder(_BookFrame).decode
-BOOK_MARK = b'@bookTicker"'  # in every bookTicker frame's stream name
 DecodeError = msgspec.DecodeError  # ValidationError included
-
-
-def book_ticker(d: dict[str, Any]) -> BookTicker:
-    return BookTicker(d["s"], Decimal(d["b"]), Decimal(d["B"]), Decimal(d["a"]),
-                      Decimal(d["A"]), d.get("u", 0), d.get("E", 0))
 
 
 def agg_trade(d: dict[str, Any]) -> AggTrade:

@@ -15,9 +15,9 @@ import msgspec
 from ._models import ZERO, Balance, Candle, OrderBook, OrderStatus, Position, Trade
 
 
-class BookTicker(msgspec.Struct, frozen=True, gc=False, rename={
-        "symbol": "s", "bid": "b", "bid_qty": "B", "ask": "a", "ask_qty": "A",
-        "update_id": "u", "time": "E"}):
+class BookTicker(msgspec.Struct, frozen=True, gc=False, tag_field="e", tag="bookTicker",
+                 rename={"symbol": "s", "bid": "b", "bid_qty": "B", "ask": "a",
+                         "ask_qty": "A", "update_id": "u", "time": "E"}):
     """Best bid/ask of a symbol (``<symbol>@bookTicker``), the most frequent event.
 
     A frozen msgspec ``Struct`` rather than a dataclass, where speed needs it: the
@@ -25,6 +25,11 @@ class BookTicker(msgspec.Struct, frozen=True, gc=False, rename={
     C, Decimals included, and building one costs a tenth of a frozen dataclass. Equal,
     hashable and immutable like the others; ``gc=False`` because it holds only strings,
     Decimals and ints, so it can never be part of a reference cycle.
+
+    The tag is Binance's event type, not a field: a payload may have no ``"e"`` (spot
+    sends none) or ``"e": "bookTicker"`` (futures), and decoding any other event
+    (a 24 h ticker has the same bid/ask keys) fails at that key. That is the stream's
+    rule for what a book ticker is (``LiveFeeds._on_market``), checked in C.
     """
 
     symbol: str

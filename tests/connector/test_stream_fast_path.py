@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
 import orjson
 import pytest
 from hypothesis import given
@@ -136,5 +137,18 @@ def test_malformed_frames_take_the_generic_path_and_are_reported(raw: str,
 def test_other_frames_decline_the_fast_path() -> None:
     mini = ('{"stream":"btcusdt@miniTicker","data":{"e":"24hrMiniTicker","E":1,"s":"BTCUSDT",'
             '"c":"1","o":"1","h":"1","l":"1","v":"1","q":"1"}}')
-    for raw in (mini, '{"result":null,"id":1}'):
-        assert fast_path(raw) is None
+    # a spot 24 h ticker carries the book's keys (and here an update id): only its "e"
+    # tells it apart, wherever that key is
+    ticker = SPOT.replace('"data":{', '"data":{"e":"24hrTicker","c":"25.36",')
+    ticker_e_last = SPOT.replace('"A":"40.66000000"', '"A":"40.66000000","e":"24hrTicker"')
+    depth = ('{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT",'
+             '"U":1,"u":2,"b":[["1","2"]],"a":[]}}')
+    for raw in (mini, ticker, ticker_e_last, depth, '{"result":null,"id":1}',
+                '{"error":{"code":2,"msg":"Invalid request"},"id":3}'):
+        assert fast_path(raw) is None, raw
+
+
+def test_the_event_type_is_a_tag_not_a_field() -> None:
+    event = fast_path(FUTURES)
+    assert event is not None and "e" not in BookTicker.__struct_fields__
+    assert msgspec.json.decode(msgspec.json.encode(event), type=BookTicker) == event
