@@ -27,7 +27,7 @@ from ._streams import MarketStreams
 from ._userdata import AccountReader, UserDataStream
 from .endpoints import Endpoints
 from .errors import InputError
-from .events import BookTicker, Event
+from .events import Event
 
 __all__ = ["LiveFeeds", "LiveOptions", "stream_name"]
 
@@ -129,9 +129,10 @@ class LiveFeeds:
         """The hot path: one frame -> state + one event, with no detours."""
         kind = data.get("e")
         if kind is None or kind == "bookTicker":
-            self._on_book(BookTicker(data["s"], Decimal(data["b"]), Decimal(data["B"]),
-                                     Decimal(data["a"]), Decimal(data["A"]), data["u"],
-                                     data.get("E", 0)))  # an update id is required here
+            # The fast path is a book ticker's one way in: a bare (not combined) payload
+            # is wrapped for it here, and one it declines is malformed.
+            if not self._on_raw(sp.book_frame(data)):
+                self.market.bad_frame(f"bookTicker: {sp.book_fault(data)}", str(data))
         elif kind == "aggTrade":
             self._emit(sp.agg_trade(data))
         elif kind == "kline":
@@ -153,31 +154,28 @@ class LiveFeeds:
 
     def _on_raw(self, raw: bytes) -> bool:
         """The fast path, tried first on every frame's bytes: a bookTicker frame decoded in
-        C straight into its event (Decimals included), then ``_on_book``. True if taken.
+        C straight into its event (Decimals included), an update already applied dropped,
+        ``prices`` kept current, the event delivered. True if taken.
 
         Every frame is tried, with no look at its stream name first: any other event fails
         the decode at its ``"e"`` (``BookTicker``'s tag), in C, and a look cost 8–13 % of
         the stream's rate (``bytes in bytes`` alone is ~110 ns on CPython 3.11). A frame
         that does not decode whole (a missing update id, a bad number, another kind)
         returns False and goes down the generic path, which handles or reports it.
-        Written inline: this runs for every message, and a call less is worth 3 %.
+        One function, no calls of our own: this runs for every message, and a call is
+        worth 3 % of the stream's rate.
         """
         try:
             event = decode_book_frame(raw).data
         except DecodeError:
             return False
-        if not event.update_id:
-            return False
-        self._on_book(event)
-        return True
-
-    def _on_book(self, event: BookTicker) -> None:
-        """Drop an update already applied, keep ``prices`` current, deliver it."""
         symbol, update = event.symbol, event.update_id
+        if not update:
+            return False
         last = self._last_update.get(symbol)
         if last is not None and last - 1_000_000 < update <= last:
-            return  # seen already (rotation overlap); a far lower id is a restart
+            return True  # seen already (rotation overlap); a far lower id is a restart
         self._last_update[symbol] = update
         self._prices[symbol] = {"bid": event.bid, "ask": event.ask}
         self._emit(event)
-
+        return True

@@ -36,6 +36,20 @@ decode_book_frame = msgspec.json.Decoder(_BookFrame).decode
 DecodeError = msgspec.DecodeError  # ValidationError included
 
 
+def book_frame(data: dict[str, Any]) -> bytes:
+    """A bookTicker payload as the combined-stream frame the fast path reads."""
+    return msgspec.json.encode({"data": data})
+
+
+def book_fault(data: dict[str, Any]) -> str:
+    """Why the fast path declined this bookTicker payload, for the log."""
+    try:
+        event = msgspec.convert(data, BookTicker)
+    except msgspec.ValidationError as exc:
+        return str(exc)
+    return "no update id" if not event.update_id else "not decodable as a book ticker"
+
+
 def agg_trade(d: dict[str, Any]) -> AggTrade:
     return AggTrade(d["s"], d["a"], Decimal(d["p"]), Decimal(d["q"]), d["m"], d["T"])
 

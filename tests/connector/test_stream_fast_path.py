@@ -1,5 +1,6 @@
-"""The bookTicker fast path (frames decoded by msgspec straight into events) against the
-generic path (orjson + ``Decimal()``): same events, same state, same reports."""
+"""The bookTicker fast path (frames decoded by msgspec straight into events), a book
+ticker's one way in: the events against ones built by hand (orjson + ``Decimal()``), bare
+payloads wrapped for it, and every frame it declines reported."""
 
 from __future__ import annotations
 
@@ -52,8 +53,15 @@ def fast_path(raw: str) -> BookTicker | None:
     return event
 
 
-def generic(raw: str) -> BookTicker:
-    """The event the generic path (orjson + ``_on_market``) delivers for ``raw``."""
+def by_hand(raw: str) -> BookTicker:
+    """The event ``raw`` stands for, built from orjson's dict with ``Decimal()``."""
+    d = orjson.loads(raw)["data"]
+    return BookTicker(d["s"], Decimal(d["b"]), Decimal(d["B"]), Decimal(d["a"]),
+                      Decimal(d["A"]), d["u"], d.get("E", 0))
+
+
+def bare(raw: str) -> BookTicker:
+    """The event a bare (not combined) payload delivers, through the generic path."""
     client, events, _ = feeds()
     client._live._on_market(orjson.loads(raw)["data"], "")
     (event,) = events
@@ -62,13 +70,13 @@ def generic(raw: str) -> BookTicker:
 
 
 @pytest.mark.parametrize("raw", [SPOT, FUTURES])
-def test_fast_path_equals_the_generic_path(raw: str) -> None:
+def test_fast_path_equals_the_event_built_by_hand(raw: str) -> None:
     fast = fast_path(raw)
     assert fast is not None
-    old = generic(raw)
-    assert fast == old and hash(fast) == hash(old)
+    want = by_hand(raw)
+    assert fast == want == bare(raw) and hash(fast) == hash(want)
     assert [str(getattr(fast, f)) for f in BookTicker.__struct_fields__] == \
-        [str(getattr(old, f)) for f in BookTicker.__struct_fields__]  # same digits, exponent
+        [str(getattr(want, f)) for f in BookTicker.__struct_fields__]  # same digits, exponent
     assert type(fast.bid) is Decimal and type(fast.ask_qty) is Decimal
     assert fast.time == (1568014460893 if raw is FUTURES else 0)
 
@@ -82,7 +90,7 @@ def test_any_price_decodes_the_same(bid: Decimal, ask: Decimal, qty: Decimal, u:
         "u": u, "s": "ETHUSDT", "b": str(bid), "B": str(qty), "a": str(ask),
         "A": format(qty, "f")}}).decode()
     fast = fast_path(raw)
-    assert fast is not None and fast == generic(raw)
+    assert fast is not None and fast == by_hand(raw)
     assert str(fast.bid) == str(bid) and fast.update_id == u
 
 
@@ -93,7 +101,7 @@ def test_value_object_is_frozen_and_comparable() -> None:
         event.bid = Decimal(1)  # type: ignore[misc]
     assert event == BookTicker("BTCUSDT", Decimal("25.3519"), Decimal("31.21"),
                                Decimal("25.3652"), Decimal("40.66"), 400900217)
-    assert len({event, generic(SPOT)}) == 1
+    assert len({event, by_hand(SPOT)}) == 1
 
 
 def test_prices_current_and_update_ids_deduplicated() -> None:
@@ -111,27 +119,33 @@ def test_prices_current_and_update_ids_deduplicated() -> None:
 
 
 @pytest.mark.parametrize(("raw", "kind"), [
-    (SPOT.replace('"25.35190000"', '"abc"'), "InvalidOperation"),  # bad number
-    (SPOT.replace('"u":400900217,', ""), "KeyError"),  # no update id
-    (SPOT.replace('"u":400900217', '"u":0'), None),  # id 0: generic path decides
-    (SPOT.replace('"A":"40.66000000"', '"X":1'), "KeyError"),  # a field missing
+    (SPOT.replace('"25.35190000"', '"abc"'), "Invalid decimal string - at `$.b`"),
+    (SPOT.replace('"u":400900217,', ""), "no update id"),
+    (SPOT.replace('"u":400900217', '"u":0'), "no update id"),  # 0 would defeat the dedupe
+    (SPOT.replace('"A":"40.66000000"', '"X":1'), "missing required field `A`"),
+    (SPOT.replace('"u":400900217', '"u":"400900217"'), "Expected `int`, got `str`"),
     ('{"stream":"btcusdt@bookTicker","data":{"u": oops', "malformed JSON"),  # truncated
     ('{"stream":"btcusdt@bookTicker","data":[1,2]}', "malformed stream payload"),  # not an object
 ])
-def test_malformed_frames_take_the_generic_path_and_are_reported(raw: str,
-                                                                  kind: str | None) -> None:
+def test_malformed_frames_are_declined_and_reported(raw: str, kind: str) -> None:
     assert fast_path(raw) is None
     client, events, conn = feeds()
     deliver(client, conn, raw)
     warnings = [e for e in client.logs if "malformed" in e.message]
-    if kind is None:  # accepted by the generic path, as before
-        assert not warnings and client.prices["BTCUSDT"]["bid"] == Decimal("25.3519")
-        return
-    assert len(warnings) == 1 and kind in warnings[0].message
+    assert len(warnings) == 1 and kind in warnings[0].message, warnings
     assert "BTCUSDT" not in client.prices and not [e for e in events
                                                    if isinstance(e, BookTicker)]
     deliver(client, conn, SPOT)  # the stream goes on
     assert client.prices["BTCUSDT"]["ask"] == Decimal("25.3652")
+
+
+def test_a_bare_payload_is_deduplicated_like_a_combined_frame() -> None:
+    client, events, conn = feeds()
+    deliver(client, conn, FUTURES)
+    bare_payload = orjson.dumps(orjson.loads(FUTURES)["data"])  # a /ws/<stream> frame
+    conn._on_frame(bare_payload, client._live._on_market)  # the same update id again
+    assert len([e for e in events if isinstance(e, BookTicker)]) == 1
+    assert not [e for e in client.logs if "malformed" in e.message]
 
 
 def test_other_frames_decline_the_fast_path() -> None:
