@@ -84,7 +84,8 @@ class LiveFeeds:
             options=self.options)
         self.user.start()
         try:
-            await asyncio.wait_for(self.user.connected.wait(), self.options.reply_timeout)
+            async with asyncio.timeout(self.options.reply_timeout):
+                await self.user.connected.wait()
         except TimeoutError:
             self._log("User data stream not connected yet; retrying in the background",
                       "WARNING")

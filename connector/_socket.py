@@ -144,7 +144,8 @@ class MarketConnection:
         try:
             frame = {"method": method, "params": params, "id": req_id}
             ws.send_text(orjson.dumps(frame).decode())  # Binance expects text frames
-            return await asyncio.wait_for(future, self.manager.options.reply_timeout)
+            async with asyncio.timeout(self.manager.options.reply_timeout):
+                return await future
         finally:
             self._pending.pop(req_id, None)
 

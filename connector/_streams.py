@@ -63,9 +63,11 @@ class MarketStreams:
         for conn, batch in added.items():
             if not conn.started:
                 conn.start()  # subscribes everything it holds once connected
-                await asyncio.wait_for(conn.ready.wait(), self.options.reply_timeout * 3)
+                async with asyncio.timeout(self.options.reply_timeout * 3):
+                    await conn.ready.wait()
                 continue
-            await asyncio.wait_for(conn.ready.wait(), self.options.reply_timeout * 3)
+            async with asyncio.timeout(self.options.reply_timeout * 3):
+                await conn.ready.wait()
             try:
                 for i in range(0, len(batch), self.options.batch):
                     await conn.request("SUBSCRIBE", batch[i:i + self.options.batch])

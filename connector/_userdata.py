@@ -168,7 +168,8 @@ class UserDataStream:
         with contextlib.suppress(ConnectionError, RuntimeError):
             await ws.ping()
         try:
-            await asyncio.wait_for(alive.wait(), self.options.reply_timeout)
+            async with asyncio.timeout(self.options.reply_timeout):
+                await alive.wait()
         except TimeoutError:
             raise NetworkError("the new connection answers nothing") from None
 

@@ -307,7 +307,8 @@ class WebSocket(asyncio.Protocol):
             self._send(CLOSE, code.to_bytes(2, "big"))
             self._close_sent = True
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._lost), self.close_timeout)
+                async with asyncio.timeout(self.close_timeout):  # not wait_for: tests/test_no_wait_for.py
+                    await asyncio.shield(self._lost)
         if self._transport is not None:
             self._transport.abort()
             await asyncio.shield(self._lost)

@@ -166,6 +166,27 @@ async def test_our_close_is_masked_and_clean_and_text_goes_out_masked() -> None:
     assert seen[1] == (0x88, (1000).to_bytes(2, "big"))
 
 
+async def test_a_cancel_as_the_connection_ends_in_a_close_reaches_the_task() -> None:
+    """The app quitting cancels a stream's task while its socket closes. If the
+    connection ends at that moment, the cancel must still reach the task (``wait_for``
+    returned instead, and the stream reconnected while the window waited for it)."""
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await client_frame(reader)  # our close frame; no answer
+        await reader.read()
+
+    async with server(script) as url:
+        ws = await open_socket(url, [])
+        transport = ws._transport
+        assert transport is not None
+        closing = asyncio.create_task(ws.close())
+        await until(lambda: ws._close_sent, what="our close frame sent")
+        ws.connection_lost(None)  # the connection ends ...
+        closing.cancel()  # ... as the cancel comes
+        with pytest.raises(asyncio.CancelledError):
+            await closing
+        transport.abort()
+
+
 @pytest.mark.parametrize("bad, why", [
     (bytes((0x81, 0x85)) + b"\x00" * 9, "masked"),
     (frame(b"x", 0xC1), "reserved bit"),
