@@ -159,7 +159,7 @@ class LiveFeeds:
         ``prices`` kept current, the event delivered. True if taken.
 
         Every frame is tried, with no look at its stream name first: any other event fails
-        the decode at its ``"e"`` (``BookTicker``'s tag), in C, and a look cost 8–13 % of
+        the decode at its ``"e"`` (``BookTicker``'s tag), in C, and a look cost 13–15 % of
         the stream's rate (``bytes in bytes`` alone is ~110 ns on CPython 3.11). A frame
         that does not decode whole (a missing update id, a bad number, another kind)
         returns False and goes down the generic path, which handles or reports it.
